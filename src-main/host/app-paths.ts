@@ -1,0 +1,25 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where the app keeps what it writes: runs, caches, uploaded datasets and the demo set. */
+export interface AppPaths {
+  root: string;
+  runs: string;
+  cache: string;
+  uploads: string;
+  demo: string;
+}
+
+/**
+ * GAN_STUDIO_HOME overrides the location (tests, portable installs); Electron passes its userData
+ * folder; elsewhere ~/.gan-studio.
+ */
+export function appPaths(root = process.env.GAN_STUDIO_HOME || join(homedir(), '.gan-studio')): AppPaths {
+  return {
+    root,
+    runs: join(root, 'runs'),
+    cache: join(root, 'cache'),
+    uploads: join(root, 'uploads'),
+    demo: join(root, 'demo'),
+  };
+}

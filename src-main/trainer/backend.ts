@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs';
+import { availableParallelism } from 'node:os';
+import type { BackendName, BackendPreference, BackendReport } from '../shared/contract';
+import { registerWasmTrainingKernels } from '../engine/wasm-kernels';
+
+interface Candidate {
+  name: BackendName;
+  label: string;
+  device: 'GPU' | 'CPU';
+  /** Loads the package and makes its backend current; throws with the reason it cannot. */
+  activate(): Promise<void>;
+}
+
+/** Reduces a loader's error to the line a user can act on. */
+export function explainLoadFailure(packageName: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string } | null)?.code;
+  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(packageName)) {
+    return 'not installed';
+  }
+  const missingLibrary = /([\w.+-]+\.so(?:\.[\d.]+)?|[\w.+-]+\.dll|[\w.+-]+\.dylib)[^\n]*(?:cannot open|not found|No such file)|(?:cannot open shared object file|Library not loaded)[^\n]*?([\w.+-]+\.(?:so|dylib|dll)[\w.]*)/.exec(message);
+  if (missingLibrary) return `${missingLibrary[1] ?? missingLibrary[2]} not found`;
+  return message.split('\n')[0].slice(0, 200);
+}
+
+async function activateNative(packageName: string): Promise<void> {
+  await import(/* @vite-ignore */ packageName);
+  if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend failed to initialise');
+}
+
+const candidates: Candidate[] = [
+  {
+    name: 'tensorflow-gpu',
+    label: 'tfjs-node-gpu',
+    device: 'GPU',
+    activate: async () => {
+      await activateNative('@tensorflow/tfjs-node-gpu');
+      // tfjs-node-gpu silently runs on the CPU when CUDA is unusable; only a listed GPU counts.
+      const gpu = (tf.backend() as unknown as { isGPUAvailable?: () => boolean }).isGPUAvailable;
+      if (typeof gpu === 'function' && !gpu.call(tf.backend())) throw new Error('no CUDA GPU visible to TensorFlow');
+    },
+  },
+  {
+    name: 'tensorflow',
+    label: 'tfjs-node',
+    device: 'CPU',
+    activate: () => activateNative('@tensorflow/tfjs-node'),
+  },
+  {
+    name: 'wasm',
+    label: 'wasm',
+    device: 'CPU',
+    activate: async () => {
+      await import('@tensorflow/tfjs-backend-wasm');
+      registerWasmTrainingKernels();
+      if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+    },
+  },
+  {
+    name: 'cpu',
+    label: 'cpu',
+    device: 'CPU',
+    activate: async () => {
+      if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
+    },
+  },
+];
+
+/** Which candidates a preference allows, best first. */
+function allowed(preference: BackendPreference): Candidate[] {
+  switch (preference) {
+    case 'auto':
+      return candidates;
+    case 'tensorflow':
+      return candidates.filter((c) => c.name === 'tensorflow-gpu' || c.name === 'tensorflow');
+    default:
+      return candidates.filter((c) => c.name === preference);
+  }
+}
+
+function threadCount(name: BackendName): number {
+  // tfjs-wasm in Node has no worker threads: one thread. TensorFlow uses every core by default.
+  if (name === 'wasm' || name === 'cpu') return 1;
+  return availableParallelism();
+}
+
+/**
+ * Chooses the compute backend, best first (DESIGN.md), and says why each better one was not used.
+ * Throws only when the preference allows nothing that works.
+ */
+export async function chooseBackend(preference: BackendPreference = 'auto'): Promise<BackendReport> {
+  const skipped: BackendReport['skipped'] = [];
+  for (const candidate of candidates) {
+    if (!allowed(preference).includes(candidate)) {
+      if (candidates.indexOf(candidate) < candidates.findIndex((c) => allowed(preference).includes(c))) {
+        skipped.push({ backend: candidate.label, reason: `not requested (--backend ${preference})` });
+      }
+      continue;
+    }
+    const packageName = candidate.name.startsWith('tensorflow')
+      ? candidate.name === 'tensorflow-gpu'
+        ? '@tensorflow/tfjs-node-gpu'
+        : '@tensorflow/tfjs-node'
+      : candidate.name === 'wasm'
+        ? '@tensorflow/tfjs-backend-wasm'
+        : '@tensorflow/tfjs-backend-cpu';
+    try {
+      await candidate.activate();
+      await tf.ready();
+      return {
+        backend: candidate.name,
+        label: candidate.label,
+        device: candidate.device,
+        threads: threadCount(candidate.name),
+        tfjsVersion: tf.version.tfjs,
+        skipped,
+        pid: process.pid,
+        runtime: process.versions.electron ? `electron ${process.versions.electron}` : `node ${process.versions.node}`,
+      };
+    } catch (error) {
+      skipped.push({ backend: candidate.label, reason: explainLoadFailure(packageName, error) });
+    }
+  }
+  throw new Error(
+    `no usable compute backend for --backend ${preference}: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`,
+  );
+}
+
