@@ -188,3 +188,19 @@ export type WireMessage =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: string }
   | { event: HostEvent; payload: unknown };
+
+// ---------------------------------------------------------------------------------------------
+// Electron IPC channels and the local-image URL scheme.
+
+export const IPC_INVOKE_CHANNEL = 'gan-studio:invoke';
+export const IPC_EVENT_CHANNEL = 'gan-studio:event';
+export const IMAGE_SCHEME = 'gan-image';
+
+export const HOST_EVENTS: readonly HostEvent[] = [
+  'trainer.exited',
+  'trainer.ready',
+  'datasets.progress',
+  'train.metrics',
+  'train.sample',
+  'train.status',
+];

@@ -1,0 +1,75 @@
+/** Electron's main process: one secure window, the IPC bridge, the image protocol, the trainer. */
+import { app, BrowserWindow, dialog, net, protocol, utilityProcess } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import trainerEntry from '../trainer/index?modulePath';
+import { CONTENT_SECURITY_POLICY } from '../shared/security';
+import { IMAGE_SCHEME, IPC_EVENT_CHANNEL } from '../shared/contract';
+import { appPaths } from '../host/app-paths';
+import { createHost } from '../host/services';
+import { TrainerClient } from '../host/trainer-client';
+import { registerIpcBridge, rendererUrlMatcher } from './ipc-bridge';
+import { createImageProtocolHandler } from './image-protocol';
+import { utilityProcessLauncher } from './trainer-launcher';
+import { guardNavigation, secureWindowOptions } from './window';
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: IMAGE_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+]);
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  const paths = appPaths(process.env.GAN_STUDIO_HOME || join(app.getPath('userData'), 'studio'));
+  const trainer = new TrainerClient(utilityProcessLauncher(utilityProcess.fork, trainerEntry));
+  let window: BrowserWindow | null = null;
+  const host = createHost({
+    paths,
+    trainer,
+    mode: 'electron',
+    version: app.getVersion(),
+    chooseFolder: async (title) => {
+      const options = { title: title ?? 'Choose a folder of images', properties: ['openDirectory' as const, 'createDirectory' as const] };
+      const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+  });
+
+  const rendererIndex = join(import.meta.dirname, '../renderer/index.html');
+  const devServer = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+  const isAppUrl = rendererUrlMatcher(pathToFileURL(rendererIndex).toString(), devServer);
+
+  protocol.handle(IMAGE_SCHEME, createImageProtocolHandler(host, (url) => net.fetch(url)));
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    guardNavigation(contents, isAppUrl);
+  });
+  const sessionHeaders = (details: Electron.OnHeadersReceivedListenerDetails, callback: (response: Electron.HeadersReceivedResponse) => void) =>
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+
+  window = new BrowserWindow(secureWindowOptions(join(import.meta.dirname, '../preload/index.cjs')));
+  window.webContents.session.webRequest.onHeadersReceived(sessionHeaders);
+  window.webContents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  registerIpcBridge({
+    ipcMain: (await import('electron')).ipcMain,
+    host,
+    isTrustedSender: isAppUrl,
+    sendEvent: (event, payload) => {
+      if (window && !window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event, payload);
+    },
+  });
+  window.once('ready-to-show', () => window?.show());
+  if (devServer) await window.loadURL(devServer);
+  else await window.loadFile(rendererIndex);
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => {
+    void host.dispose();
+  });
+}
+
+start().catch((error: unknown) => {
+  dialog.showErrorBox('GAN Studio could not start', error instanceof Error ? error.message : String(error));
+  app.exit(1);
+});
