@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { artifactDir, expect, test } from './studio';
+
+/** A fingerprint of the plot's pixels, to see that training changes what is drawn. */
+async function canvasSignature(page: Page): Promise<{ coloured: number; sum: number }> {
+  return page.getByTestId('pg-canvas').evaluate((canvas: HTMLCanvasElement) => {
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let coloured = 0;
+    let sum = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      // the empty plot is #12141a; the heatmap and the points are anything else
+      if (Math.abs(data[i] - 0x12) + Math.abs(data[i + 1] - 0x14) + Math.abs(data[i + 2] - 0x1a) > 12) coloured++;
+      sum += data[i] * 3 + data[i + 1] * 5 + data[i + 2] * 7;
+    }
+    return { coloured, sum };
+  });
+}
+
+test('the playground trains a GAN on ring8 in the browser: heatmap, points and counters update', async ({ page, studio }) => {
+  await page.goto(studio.url);
+  await page.getByRole('button', { name: /playground/i }).first().click();
+  await expect(page.getByTestId('playground')).toBeVisible();
+  await expect(page.getByTestId('pg-distribution')).toHaveValue('ring8');
+  await expect(page.getByTestId('pg-modes-gan')).toHaveText(/^\d \/ 8$/);
+
+  const before = await canvasSignature(page);
+  expect(before.coloured).toBeGreaterThan(1000);
+
+  await page.getByTestId('pg-play').click();
+  await expect.poll(async () => Number(await page.getByTestId('pg-iterations').textContent()), { timeout: 120_000 }).toBeGreaterThan(60);
+  await page.getByTestId('pg-play').click();
+  const after = await canvasSignature(page);
+  expect(after.sum).not.toBe(before.sum);
+  await expect(page.getByTestId('pg-jsd')).toHaveText(/^\d\.\d{3}$/);
+  expect(Number(await page.getByTestId('pg-chart-losses').getAttribute('data-points'))).toBeGreaterThan(10);
+
+  // one discriminator step moves only the D counter
+  const dBefore = Number(await page.getByTestId('pg-iterations').textContent());
+  await page.getByTestId('pg-step-d').click();
+  await expect(page.getByTestId('pg-iterations')).toHaveText(String(dBefore));
+
+  await page.getByTestId('pg-gmm-fit').click();
+  await expect(page.getByTestId('pg-gmm-canvas')).toBeVisible();
+  await page.screenshot({ path: join(artifactDir, 'playground-ring8.png'), fullPage: true });
+});
