@@ -6,7 +6,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 export default defineConfig({
   main: {
     build: {
-      lib: { entry: resolve(import.meta.dirname, 'src-main/main/index.ts') },
+      rolldownOptions: { input: { index: resolve(import.meta.dirname, 'src-main/main/index.ts') } },
       outDir: 'out/main',
     },
   },

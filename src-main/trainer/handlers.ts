@@ -119,7 +119,9 @@ export function createTrainerHandlers(deps: Deps): Handlers {
     },
     'generate.images': async (params) => (await generation()).generateImages(params),
     'generate.interpolation': async (params) => (await generation()).writeInterpolationGif(params),
-    'generate.exportModel': async (params) => (await generation()).exportGenerator(params),
+    'generate.exportModel': async (params) => {
+      await (await generation()).exportGenerator(params);
+    },
     'debug.sleep': (params) => new Promise((resolve) => setTimeout(resolve, params.ms)),
   };
 }

@@ -146,13 +146,30 @@ export function drawCurves1d(ctx: CanvasRenderingContext2D, width: number, heigh
     ctx.lineWidth = 2;
     ctx.setLineDash(style.dash ?? []);
     ctx.beginPath();
+    let penDown = false;
     for (let i = 0; i < xs.length; i++) {
+      // D* is 0/0 where neither distribution has mass: leave a gap rather than draw noise
+      const undefinedHere = style.key === 'dStar' && curves.pData[i] + curves.pGenerated[i] < 1e-3 * densityMax;
+      if (undefinedHere || !Number.isFinite(values[i])) {
+        penDown = false;
+        continue;
+      }
       const x = px(xs[i]);
       const y = py(values[i], style.axis);
-      if (i === 0) ctx.moveTo(x, y);
-      else ctx.lineTo(x, y);
+      if (penDown) ctx.lineTo(x, y);
+      else ctx.moveTo(x, y);
+      penDown = true;
     }
     ctx.stroke();
   }
   ctx.setLineDash([]);
+  ctx.fillStyle = 'rgba(148, 163, 184, 0.8)';
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textAlign = 'center';
+  for (let t = 0; t <= 4; t++) {
+    const x = xs[0] + ((xs[xs.length - 1] - xs[0]) * t) / 4;
+    ctx.fillText(x.toFixed(1), px(x), height - 6);
+  }
+  ctx.textAlign = 'left';
+  ctx.fillText('D = 1/2', pad + 4, py(0.5, 'probability') - 4);
 }
