@@ -15,9 +15,14 @@ export interface ImportSettings {
   dropDuplicates?: boolean;
 }
 
+/** Why a file was skipped, as a category: the key of DatasetReport.skippedByReason. */
+export type SkipCode = 'unreadable' | 'empty' | 'too-large' | 'not-image' | 'unsupported' | 'corrupt' | 'too-small';
+
 export interface SkippedFile {
   path: string;
+  /** One plain line, e.g. "too small (1×1 px; the shorter side must be at least 32 px)". */
   reason: string;
+  code: SkipCode;
 }
 
 export interface DuplicateFile {
@@ -38,15 +43,23 @@ export interface DatasetReport {
   id: string;
   folders: string[];
   settings: ImportSettings;
+  /** Files in the folders (hidden ones aside): found = used + skipped + duplicates dropped. */
   found: number;
+  /** Images in the set (ImageSet.count). */
   used: number;
+  /** In path order. */
   skipped: SkippedFile[];
+  /** Count of skipped files per SkipCode. */
   skippedByReason: Record<string, number>;
+  /** Exact (same bytes) and near (same look) duplicates of an earlier file; dropped unless settings.dropDuplicates is false. */
   duplicates: DuplicateFile[];
   /** PNG files written beside the cache. */
   mosaicPath: string;
   meanImagePath: string;
-  /** Histogram of the originals' shorter sides: bucket upper bounds and counts. */
+  /**
+   * Histogram of the shorter sides (after EXIF orientation) of every decodable original, used or
+   * not: counts[i] images have bins[i - 1] <= side < bins[i] (bins[-1] = 0).
+   */
   sizeHistogram: { bins: number[]; counts: number[] };
   fromCache: boolean;
   createdAt: string;

@@ -1,6 +1,135 @@
 import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import type { SingleBar } from 'cli-progress';
+import { ensureDemoDataset } from '../../../resources/demo/avatars';
+import { DatasetError } from '../../data/errors';
+import { importDataset } from '../../data/import';
+import { resolveSettings } from '../../data/settings';
+import type { DatasetReport, ImportProgress, ImportSettings, ResizeMode } from '../../data/types';
+import { appPaths } from '../../host/app-paths';
+import { writeFileAtomic } from '../../host/atomic-write';
+import { UsageError } from '../usage-error';
 
-// Placeholder: filled in by the issue that owns the `dataset` subcommand.
+interface DatasetOptions {
+  size: string;
+  mode: string;
+  background: string;
+  minSide?: string;
+  keepDuplicates?: boolean;
+  mosaic?: string;
+  json?: boolean;
+  demo?: boolean;
+}
+
+function parseWholeNumber(name: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number, not "${value}"`);
+  return Number(value);
+}
+
+/** The settings the options ask for, checked by the import's own rules; a problem is a usage error. */
+async function settingsFromOptions(options: DatasetOptions): Promise<ImportSettings> {
+  const settings: ImportSettings = {
+    size: parseWholeNumber('size', options.size),
+    mode: options.mode as ResizeMode,
+    background: options.background,
+    minSide: options.minSide === undefined ? undefined : parseWholeNumber('min-side', options.minSide),
+    dropDuplicates: options.keepDuplicates !== true,
+  };
+  try {
+    await resolveSettings(settings);
+  } catch (error) {
+    if (error instanceof DatasetError) throw new UsageError(error.message);
+    throw error;
+  }
+  return settings;
+}
+
+/** A progress bar on stderr when it is a terminal; nothing otherwise. */
+async function progressBar(): Promise<{ update: (progress: ImportProgress) => void; stop: () => void }> {
+  if (process.stderr.isTTY !== true) return { update: () => undefined, stop: () => undefined };
+  const { SingleBar: Bar, Presets } = await import('cli-progress');
+  let bar: SingleBar | null = null;
+  return {
+    update: (progress) => {
+      if (progress.total === 0) return;
+      if (!bar) {
+        bar = new Bar({ format: '{phase} [{bar}] {value}/{total}', hideCursor: true, stream: process.stderr }, Presets.shades_classic);
+        bar.start(progress.total, progress.done, { phase: progress.phase });
+      }
+      bar.setTotal(progress.total);
+      bar.update(progress.done, { phase: progress.phase });
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+function describeReport(report: DatasetReport): string {
+  const shown = (path: string): string => (report.folders.length === 1 ? relative(report.folders[0], path) || path : path);
+  const { settings } = report;
+  const lines = [
+    `${report.used} of ${report.found} files used, ${settings.size}×${settings.size} px (${settings.mode}, background ${settings.background})${report.fromCache ? ', read from the cache' : ''}`,
+  ];
+  if (report.skipped.length > 0) {
+    const counts = Object.entries(report.skippedByReason).map(([code, count]) => `${count} ${code}`);
+    lines.push(`skipped ${report.skipped.length} (${counts.join(', ')}):`);
+    for (const entry of report.skipped) lines.push(`  ${shown(entry.path)}: ${entry.reason}`);
+  }
+  if (report.duplicates.length > 0) {
+    lines.push(`${settings.dropDuplicates ? 'dropped' : 'kept'} ${report.duplicates.length} duplicate${report.duplicates.length === 1 ? '' : 's'}:`);
+    for (const entry of report.duplicates) lines.push(`  ${shown(entry.path)}: ${entry.kind} duplicate of ${shown(entry.duplicateOf)}`);
+  }
+  const { bins, counts } = report.sizeHistogram;
+  const sizes = counts
+    .map((count, i) => {
+      const low = i === 0 ? 0 : bins[i - 1];
+      return count === 0 ? '' : `${i === bins.length - 1 ? `${low}+` : `${low}–${bins[i] - 1}`}: ${count}`;
+    })
+    .filter(Boolean);
+  lines.push(`shorter sides of the originals (px): ${sizes.join(', ')}`);
+  lines.push(`mosaic: ${report.mosaicPath}`, `mean image: ${report.meanImagePath}`);
+  return `${lines.join('\n')}\n`;
+}
+
 export function registerDataset(program: Command): void {
-  void program;
+  program
+    .command('dataset')
+    .description('import folders of images into a training set and print what was used and skipped')
+    .argument('[dirs...]', 'folders of images (searched recursively, never modified)')
+    .option('--size <n>', 'side of the square training images, a multiple of 8', '64')
+    .option('--mode <mode>', 'crop (centre square), fit (letterbox) or stretch', 'crop')
+    .option('--background <colour>', 'colour behind transparency and around letterboxed images', 'white')
+    .option('--min-side <px>', 'skip images whose shorter side is below this (default: half of --size)')
+    .option('--keep-duplicates', 'report exact and near duplicates but keep them in the set')
+    .option('--mosaic <file>', 'also save the thumbnail mosaic (PNG) to this file')
+    .option('--json', 'print the report as JSON')
+    .option('--demo', 'create the built-in demo avatar set if needed and print its folder')
+    .action(async (dirs: string[], options: DatasetOptions) => {
+      const bar = await progressBar();
+      const controller = new AbortController();
+      const onInterrupt = (): void => controller.abort();
+      process.once('SIGINT', onInterrupt);
+      try {
+        if (options.demo) {
+          if (dirs.length > 0) throw new UsageError('--demo takes no folders');
+          const folder = await ensureDemoDataset(appPaths().demo, { onProgress: bar.update });
+          bar.stop();
+          process.stdout.write(`${folder}\n`);
+          return;
+        }
+        if (dirs.length === 0) throw new UsageError('give at least one folder of images, or --demo');
+        const settings = await settingsFromOptions(options);
+        const { report } = await importDataset(
+          dirs.map((dir) => resolve(dir)),
+          settings,
+          { cacheDir: appPaths().cache, onProgress: bar.update, signal: controller.signal },
+        );
+        bar.stop();
+        if (options.mosaic) await writeFileAtomic(resolve(options.mosaic), await readFile(report.mosaicPath));
+        process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : describeReport(report));
+      } finally {
+        bar.stop();
+        process.off('SIGINT', onInterrupt);
+      }
+    });
 }

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { noiseImage } from '../../data/test-fixtures';
+import type { DatasetReport } from '../../data/types';
+
+const CLI = resolve(import.meta.dirname, '../gan-studio.mjs');
+let root: string;
+let images: string;
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, GAN_STUDIO_HOME: join(root, 'home') } }, (error, stdout, stderr) => {
+      done({ code: error ? Number(error.code) : 0, stdout, stderr });
+    });
+  });
+}
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'gan-cli-dataset-'));
+  images = join(root, 'images');
+  await mkdir(images);
+  for (let i = 0; i < 3; i++) await noiseImage(48, 48, i).png().toFile(join(images, `face-${i}.png`));
+  await writeFile(join(images, 'readme.png'), 'not an image');
+});
+
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+test('dataset --json prints the report and --mosaic saves the mosaic', async () => {
+  const mosaic = join(root, 'mosaic.png');
+  const { code, stdout } = await cli(['dataset', images, '--size', '32', '--json', '--mosaic', mosaic]);
+  assert.equal(code, 0);
+  const report = JSON.parse(stdout) as DatasetReport;
+  assert.equal(report.found, 4);
+  assert.equal(report.used, 3);
+  assert.deepEqual(report.skipped.map((s) => [s.path, s.code]), [[join(images, 'readme.png'), 'not-image']]);
+  assert.deepEqual(report.duplicates, []);
+  assert.ok(report.mosaicPath.startsWith(join(root, 'home', 'cache')));
+  assert.ok((await stat(mosaic)).size > 0);
+});
+
+test('dataset without --json prints a plain summary', async () => {
+  const { code, stdout } = await cli(['dataset', images, '--size', '32']);
+  assert.equal(code, 0);
+  assert.match(stdout, /^3 of 4 files used, 32×32 px/);
+  assert.match(stdout, /readme\.png: not an image \(text file\)/);
+});
+
+test('dataset reports mistakes in one line', async () => {
+  const badSize = await cli(['dataset', images, '--size', '30']);
+  assert.equal(badSize.code, 2);
+  assert.equal(badSize.stderr.trim().split('\n').length, 1);
+  const missing = await cli(['dataset', join(root, 'missing')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^gan-studio: Folder not found: .*\n$/);
+  const none = await cli(['dataset']);
+  assert.equal(none.code, 2);
+});

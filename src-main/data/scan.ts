@@ -1,0 +1,122 @@
+import type { Dirent, Stats } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DatasetError } from './errors';
+import type { ImportProgress, SkippedFile } from './types';
+
+export interface ScannedFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface ScanResult {
+  /** Regular files, sorted by path, so the order (and which of two duplicates is kept) never depends on the disk. */
+  files: ScannedFile[];
+  /** Entries that could not even be looked at: broken links, unreadable folders, pipes and devices. */
+  skipped: SkippedFile[];
+}
+
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new DatasetError('Import cancelled.');
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | null)?.code;
+}
+
+function describeFsError(error: unknown): string {
+  switch (errorCode(error)) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOENT':
+      return 'broken link or removed while importing';
+    case 'ELOOP':
+      return 'symbolic link loop';
+    default:
+      return errorCode(error) ?? 'unknown error';
+  }
+}
+
+async function openFolder(folder: string): Promise<string> {
+  let info: Stats;
+  try {
+    info = await stat(folder);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') throw new DatasetError(`Folder not found: ${folder}`);
+    throw new DatasetError(`Cannot open folder ${folder} (${describeFsError(error)}).`);
+  }
+  if (!info.isDirectory()) throw new DatasetError(`Not a folder: ${folder} (choose the folder that holds the images).`);
+  return folder;
+}
+
+/**
+ * Walks the folders recursively, following symbolic links; each real folder is entered once, so
+ * link loops and overlapping folders cannot repeat or hang the scan. Hidden entries (".git",
+ * ".DS_Store", macOS "._" resource forks) are not part of anyone's image set and are passed over.
+ */
+export async function scanFolders(
+  folders: string[],
+  options: { signal?: AbortSignal; onProgress?: (progress: ImportProgress) => void } = {},
+): Promise<ScanResult> {
+  const { signal, onProgress } = options;
+  if (folders.length === 0) throw new DatasetError('No folder given.');
+  const roots: string[] = [];
+  for (const folder of folders) roots.push(await openFolder(resolve(folder)));
+
+  const files: ScannedFile[] = [];
+  const skipped: SkippedFile[] = [];
+  const visited = new Set<string>();
+
+  async function visitEntry(path: string, entry: Dirent): Promise<string | null> {
+    if (entry.isDirectory()) return path;
+    if (entry.isFile()) {
+      const info = await stat(path);
+      files.push({ path, size: info.size, mtimeMs: info.mtimeMs });
+      return null;
+    }
+    if (entry.isSymbolicLink()) {
+      const info = await stat(path);
+      if (info.isDirectory()) return path;
+      if (info.isFile()) {
+        files.push({ path, size: info.size, mtimeMs: info.mtimeMs });
+        return null;
+      }
+    }
+    skipped.push({ path, code: 'unreadable', reason: 'not a regular file (pipe, socket or device)' });
+    return null;
+  }
+
+  async function walk(folder: string): Promise<void> {
+    throwIfCancelled(signal);
+    let entries: Dirent[];
+    try {
+      const real = await realpath(folder);
+      if (visited.has(real)) return;
+      visited.add(real);
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch (error) {
+      skipped.push({ path: folder, code: 'unreadable', reason: `folder cannot be read (${describeFsError(error)})` });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const subfolders: string[] = [];
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(folder, entry.name);
+      try {
+        const subfolder = await visitEntry(path, entry);
+        if (subfolder) subfolders.push(subfolder);
+      } catch (error) {
+        skipped.push({ path, code: 'unreadable', reason: `cannot be read (${describeFsError(error)})` });
+      }
+    }
+    onProgress?.({ phase: 'scanning', done: files.length + skipped.length, total: 0, current: folder });
+    for (const subfolder of subfolders) await walk(subfolder);
+  }
+
+  for (const root of roots) await walk(root);
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, skipped };
+}
