@@ -1,6 +1,22 @@
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import type { BackendPreference } from '../../shared/contract';
+import { backendOption, requireOption, startBackend } from './engine-options';
+import { requireRun } from './generate';
 
-// Placeholder: filled in by the issue that owns the `export` subcommand.
 export function registerExport(program: Command): void {
-  void program;
+  program
+    .command('export')
+    .description("export the run's (EMA) generator as a tfjs model (model.json + weights) for web pages")
+    .option('--run <run>', 'run folder')
+    .option('--out <dir>', 'folder to write model.json and the weights into')
+    .addOption(backendOption())
+    .action(async (o: { run?: string; out?: string; backend: BackendPreference }) => {
+      const runDir = requireRun(o.run);
+      const out = resolve(requireOption(o.out, '--out DIR'));
+      await startBackend(o.backend, true);
+      const { exportGenerator } = await import('../../trainer/generation');
+      const { modelJson } = await exportGenerator({ runDir, outDir: out });
+      process.stdout.write(`wrote ${modelJson}: load it with tf.loadLayersModel('…/model.json')\n`);
+    });
 }

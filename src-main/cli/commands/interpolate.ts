@@ -1,6 +1,26 @@
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import type { BackendPreference } from '../../shared/contract';
+import { backendOption, parseIntOption, requireOption, startBackend } from './engine-options';
+import { requireRun } from './generate';
 
-// Placeholder: filled in by the issue that owns the `interpolate` subcommand.
 export function registerInterpolate(program: Command): void {
-  void program;
+  program
+    .command('interpolate')
+    .description("write an animated GIF of a walk through the run's latent space")
+    .option('--run <run>', 'run folder')
+    .option('--out <file>', 'GIF file to write')
+    .option('--frames <n>', 'frames in the loop', '48')
+    .option('--seed <n>', 'random seed (default: a new one each time)')
+    .addOption(backendOption())
+    .action(async (o: { run?: string; out?: string; frames?: string; seed?: string; backend: BackendPreference }) => {
+      const runDir = requireRun(o.run);
+      const out = resolve(requireOption(o.out, '--out FILE.gif'));
+      const frames = parseIntOption('frames', o.frames, 2)!;
+      const { randomSeed, writeInterpolationGif } = await import('../../trainer/generation');
+      const seed = parseIntOption('seed', o.seed, 0) ?? randomSeed();
+      await startBackend(o.backend, true);
+      await writeInterpolationGif({ runDir, outFile: out, frames, seed });
+      process.stdout.write(`wrote ${out} (${frames} frames, seed ${seed})\n`);
+    });
 }

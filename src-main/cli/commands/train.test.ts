@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+
+const CLI = resolve(import.meta.dirname, '../gan-studio.mjs');
+let root: string;
+let data: string;
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void): Promise<Result> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, GAN_STUDIO_HOME: join(root, 'home') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+      onStdout?.(stdout, child);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+const tiny = ['--size', '32', '--width', '4', '--latent', '8', '--batch', '4', '--backend', 'cpu'];
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'gan-cli-'));
+  data = join(root, 'pngs');
+  await mkdir(data);
+  for (let i = 0; i < 8; i++) {
+    const raw = Buffer.alloc(40 * 40 * 3);
+    for (let j = 0; j < raw.length; j++) raw[j] = (j * 13 + i * 37) & 255;
+    await sharp(raw, { raw: { width: 40, height: 40, channels: 3 } }).png().toFile(join(data, `img-${i}.png`));
+  }
+});
+
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+test('train --json, --resume, generate, interpolate and export as real child processes', async () => {
+  const run = join(root, 'run');
+  const first = await cli(['train', '--data', data, '--out', run, ...tiny, '--steps', '2', '--sample-every', '1', '--json']);
+  assert.equal(first.code, 0, first.stderr);
+  const lines = first.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => l.step), [1, 2]);
+  for (const key of ['step', 'dLoss', 'gLoss', 'dReal', 'dFake', 'v', 'jsd', 'imgPerSec', 'time']) assert.ok(key in lines[0], key);
+  assert.match(first.stderr, /backend: CPU · cpu/);
+  assert.deepEqual(await readdir(join(run, 'samples')), ['step-000000.png', 'step-000001.png', 'step-000002.png']);
+
+  const resumed = await cli(['train', '--out', run, '--resume', '--steps', '3', '--backend', 'cpu', '--json']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.deepEqual(resumed.stdout.trim().split('\n').map((l) => JSON.parse(l).step), [3]);
+  const metrics = (await readFile(join(run, 'metrics.jsonl'), 'utf8')).trim().split('\n');
+  assert.equal(metrics.length, 3);
+
+  const gen = await cli(['generate', '--run', run, '--n', '3', '--out', join(root, 'gen'), '--seed', '1', '--rank-by-d', '--grid', join(root, 'grid.png'), '--backend', 'cpu']);
+  assert.equal(gen.code, 0, gen.stderr);
+  assert.deepEqual(await readdir(join(root, 'gen')), ['image-0001.png', 'image-0002.png', 'image-0003.png']);
+  assert.ok(existsSync(join(root, 'grid.png')));
+
+  const walk = await cli(['interpolate', '--run', run, '--out', join(root, 'walk.gif'), '--frames', '4', '--backend', 'cpu']);
+  assert.equal(walk.code, 0, walk.stderr);
+  assert.equal((await sharp(join(root, 'walk.gif'), { animated: true }).metadata()).pages, 4);
+
+  const exported = await cli(['export', '--run', run, '--out', join(root, 'model'), '--backend', 'cpu']);
+  assert.equal(exported.code, 0, exported.stderr);
+  const modelJson = JSON.parse(await readFile(join(root, 'model', 'model.json'), 'utf8'));
+  assert.equal(modelJson.format, 'layers-model');
+  assert.ok(existsSync(join(root, 'model', modelJson.weightsManifest[0].paths[0])));
+});
+
+test('SIGTERM saves a checkpoint of the last completed step before exiting', async () => {
+  const run = join(root, 'signal');
+  let sent = false;
+  const result = await cli(['train', '--data', data, '--out', run, ...tiny, '--steps', '200', '--checkpoint-every', '1000', '--json'], (stdout, child) => {
+    if (!sent && stdout.includes('\n')) {
+      sent = true;
+      child.kill('SIGTERM');
+    }
+  });
+  assert.equal(result.code, 143, result.stderr);
+  assert.match(result.stderr, /checkpoint saved/);
+  const checkpoints = await readdir(join(run, 'checkpoints'));
+  assert.equal(checkpoints.length, 1);
+  const step = Number(/step-(\d+)\.ckpt/.exec(checkpoints[0])![1]);
+  assert.ok(step >= 1 && step < 200);
+});
+
+test('bad options: one clear line and exit code 2', async () => {
+  const badSize = await cli(['train', '--data', data, '--out', join(root, 'bad'), '--size', '33']);
+  assert.equal(badSize.code, 2);
+  assert.match(badSize.stderr, /size 33 is not supported/);
+  const badAugment = await cli(['train', '--data', data, '--out', join(root, 'bad'), '--augment', 'flip,blur']);
+  assert.equal(badAugment.code, 2);
+  assert.match(badAugment.stderr, /unknown augmentation "blur"/);
+  const noData = await cli(['train', '--out', join(root, 'bad')]);
+  assert.equal(noData.code, 2);
+  assert.match(noData.stderr, /--data DIR\|demo is required/);
+  const badRun = await cli(['generate', '--run', join(root, 'nope'), '--out', join(root, 'x')]);
+  assert.equal(badRun.code, 2);
+});

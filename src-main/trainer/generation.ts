@@ -1,0 +1,210 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadModelWeights } from '../engine/checkpoint';
+import type { RunConfig } from '../engine/config';
+import { generateImages as renderImages, scoreImages, toUint8 } from '../engine/gan';
+import { buildDiscriminator, buildGenerator } from '../engine/models';
+import { samplePrior } from '../engine/prior';
+import { Rng } from '../engine/rng';
+import { writeFileAtomic } from '../host/atomic-write';
+import type { GeneratedImage } from '../shared/contract';
+import { framesToGif, gridPng, gridRaw, imagePng } from './images';
+import { latestCheckpoint, readCheckpoint, readRunConfig } from './run-files';
+
+export interface LoadedRun {
+  config: RunConfig;
+  step: number;
+  /** The EMA generator when the run keeps one, else the trained generator. */
+  generator: tf.Sequential;
+  discriminator: tf.Sequential | null;
+  dispose(): void;
+}
+
+/** The newest checkpoint's networks, ready for inference. */
+export async function loadRun(runDir: string, options: { discriminator?: boolean } = {}): Promise<LoadedRun> {
+  const config = await readRunConfig(runDir);
+  const latest = await latestCheckpoint(runDir);
+  if (!latest) throw new Error(`${runDir} has no checkpoint yet: train it first`);
+  const checkpoint = await readCheckpoint(latest.path);
+  const generator = buildGenerator(config);
+  loadModelWeights(generator, checkpoint, checkpoint.json.model.ema ? 'EMA' : 'G');
+  let discriminator: tf.Sequential | null = null;
+  if (options.discriminator) {
+    discriminator = buildDiscriminator(config);
+    loadModelWeights(discriminator, checkpoint, 'D');
+  }
+  return {
+    config,
+    step: checkpoint.json.step,
+    generator,
+    discriminator,
+    dispose: () => {
+      generator.dispose();
+      discriminator?.dispose();
+    },
+  };
+}
+
+export interface GenerateImagesParams {
+  runDir: string;
+  outDir: string;
+  n: number;
+  seed: number;
+  /** Draw 4n and keep the n the discriminator scores highest: D as an evaluation function (THEORY.md §5). */
+  rankByD: boolean;
+  /** Also write all kept images as one grid PNG here. */
+  grid?: string;
+}
+
+/** Writes n PNGs (image-0001.png, ...) to outDir, best first when ranked by D. */
+export async function generateImages(params: GenerateImagesParams): Promise<GeneratedImage[]> {
+  const { runDir, outDir, n, seed, rankByD } = params;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`n must be a positive integer, got ${n}`);
+  const run = await loadRun(runDir, { discriminator: rankByD });
+  try {
+    const { config } = run;
+    const drawn = rankByD ? 4 * n : n;
+    const images = tf.tidy(() => renderImages(run.generator, samplePrior(config.prior, drawn, config.latent, seed)));
+    let order = Array.from({ length: drawn }, (_, i) => i);
+    let scores: Float32Array | null = null;
+    if (rankByD) {
+      scores = scoreImages(run.discriminator!, images);
+      order = order.sort((a, b) => scores![b] - scores![a]).slice(0, n);
+    }
+    const all = toUint8(images);
+    images.dispose();
+    const px = config.size * config.size * 3;
+    const kept = new Uint8Array(n * px);
+    order.forEach((src, dst) => kept.set(all.subarray(src * px, (src + 1) * px), dst * px));
+    const batch = { pixels: kept, count: n, size: config.size };
+    await mkdir(outDir, { recursive: true });
+    const width = Math.max(4, String(n).length);
+    const out: GeneratedImage[] = [];
+    for (let i = 0; i < n; i++) {
+      const path = join(outDir, `image-${String(i + 1).padStart(width, '0')}.png`);
+      await writeFileAtomic(path, await imagePng(batch, i));
+      out.push(scores ? { path, score: scores[order[i]] } : { path });
+    }
+    if (params.grid) await writeFileAtomic(params.grid, await gridPng(batch));
+    return out;
+  } finally {
+    run.dispose();
+  }
+}
+
+/** Spherical interpolation suits Gaussian z (keeps the norm typical); linear suits the uniform cube. */
+function interpolate(a: Float32Array, b: Float32Array, t: number, spherical: boolean): Float32Array {
+  const out = new Float32Array(a.length);
+  if (spherical) {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    for (let i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    const omega = Math.acos(Math.min(1, Math.max(-1, dot / Math.sqrt(na * nb))));
+    if (omega > 1e-4) {
+      const sa = Math.sin((1 - t) * omega) / Math.sin(omega);
+      const sb = Math.sin(t * omega) / Math.sin(omega);
+      for (let i = 0; i < a.length; i++) out[i] = sa * a[i] + sb * b[i];
+      return out;
+    }
+  }
+  for (let i = 0; i < a.length; i++) out[i] = (1 - t) * a[i] + t * b[i];
+  return out;
+}
+
+export interface InterpolationParams {
+  runDir: string;
+  outFile: string;
+  frames?: number;
+  seed: number;
+  /** Anchor points the walk visits in a loop. */
+  anchors?: number;
+}
+
+/** A looping latent walk through a few random z, as an animated GIF (upscaled to at least 256 px). */
+export async function writeInterpolationGif(params: InterpolationParams): Promise<void> {
+  const frames = params.frames ?? 48;
+  const anchorCount = params.anchors ?? 4;
+  if (!Number.isInteger(frames) || frames < 2) throw new Error(`frames must be an integer of at least 2, got ${frames}`);
+  const run = await loadRun(params.runDir);
+  try {
+    const { config } = run;
+    const anchorTensor = samplePrior(config.prior, anchorCount, config.latent, params.seed);
+    const anchorData = anchorTensor.dataSync() as Float32Array;
+    anchorTensor.dispose();
+    const anchor = (i: number) => anchorData.subarray((i % anchorCount) * config.latent, ((i % anchorCount) + 1) * config.latent);
+    const z = new Float32Array(frames * config.latent);
+    for (let f = 0; f < frames; f++) {
+      const position = (f / frames) * anchorCount;
+      const i = Math.floor(position);
+      const t = position - i;
+      // Ease in and out at each anchor so the walk lingers on the images it passes through.
+      const eased = t * t * (3 - 2 * t);
+      z.set(interpolate(anchor(i), anchor(i + 1), eased, config.prior === 'normal'), f * config.latent);
+    }
+    const images = tf.tidy(() => renderImages(run.generator, tf.tensor2d(z, [frames, config.latent])));
+    const pixels = toUint8(images);
+    images.dispose();
+    const scale = Math.max(1, Math.ceil(256 / config.size));
+    const px = config.size * config.size * 3;
+    const rendered = Array.from({ length: frames }, (_, f) =>
+      gridRaw({ pixels: pixels.subarray(f * px, (f + 1) * px), count: 1, size: config.size }, 1, 0, scale),
+    );
+    const { width, height } = rendered[0];
+    await writeFileAtomic(params.outFile, await framesToGif(rendered.map((r) => r.data), width, height, 80));
+  } finally {
+    run.dispose();
+  }
+}
+
+/**
+ * Writes the (EMA) generator as a tfjs layers model: model.json + one weights file, loadable with
+ * tf.loadLayersModel('…/model.json') in a web page. tfjs's file:// handler needs tfjs-node, so the
+ * files are written by our own save handler.
+ */
+export async function exportGenerator(params: { runDir: string; outDir: string }): Promise<{ modelJson: string }> {
+  const run = await loadRun(params.runDir);
+  try {
+    await mkdir(params.outDir, { recursive: true });
+    const weightsFile = 'generator.weights.bin';
+    const modelJson = join(params.outDir, 'model.json');
+    await run.generator.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        const weightData = tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+        await writeFileAtomic(join(params.outDir, weightsFile), new Uint8Array(weightData));
+        const json = {
+          modelTopology: artifacts.modelTopology,
+          format: 'layers-model',
+          generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+          convertedBy: null,
+          weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs }],
+          userDefinedMetadata: {
+            ganStudio: {
+              step: run.step,
+              size: run.config.size,
+              latent: run.config.latent,
+              prior: run.config.prior,
+              ema: run.config.ema > 0,
+              output: 'NHWC images in [-1, 1] (tanh); map to pixels with (x + 1) * 127.5',
+            },
+          },
+        };
+        await writeFileAtomic(modelJson, JSON.stringify(json));
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    return { modelJson };
+  } finally {
+    run.dispose();
+  }
+}
+
+/** Random seeds for the CLI when none is given. */
+export function randomSeed(): number {
+  return new Rng(Date.now() >>> 0).seed();
+}

@@ -1,0 +1,176 @@
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import type { RunConfig } from '../engine/config';
+import { defaultRunConfig } from '../engine/run-config';
+import type { ImageSet } from '../data/types';
+import { exportGenerator, generateImages, loadRun, writeInterpolationGif } from './generation';
+import { latestCheckpoint, readMetrics, readRunConfig } from './run-files';
+import { runTraining } from './session';
+
+let root: string;
+
+before(async () => {
+  await tf.setBackend('cpu');
+  root = await mkdtemp(join(tmpdir(), 'gan-session-'));
+});
+
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** 16 tiny images with a bright square at a varying place: enough to train a few steps on. */
+function tinyImages(): ImageSet {
+  const size = 32;
+  const count = 16;
+  const pixels = new Uint8Array(count * size * size * 3);
+  for (let i = 0; i < count; i++) {
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const on = Math.abs(x - 8 - i) < 6 && Math.abs(y - 16) < 6;
+        const p = ((i * size + y) * size + x) * 3;
+        pixels[p] = on ? 230 : 20;
+        pixels[p + 1] = on ? 120 : 40;
+        pixels[p + 2] = (x * 8) & 255;
+      }
+    }
+  }
+  return { size, count, pixels };
+}
+
+function tinyConfig(overrides: Partial<RunConfig> = {}): RunConfig {
+  return defaultRunConfig({
+    size: 32,
+    width: 4,
+    latent: 8,
+    batch: 4,
+    steps: 4,
+    sampleEvery: 2,
+    checkpointEvery: 2,
+    ema: 0.9,
+    replay: 0.25,
+    augment: ['flip', 'translation'],
+    seed: 5,
+    data: { folders: ['/nowhere'], settings: { size: 32, mode: 'crop', background: '#ffffff' } },
+    ...overrides,
+  });
+}
+
+test('runTraining writes the run folder; a stopped run resumes to the same weights as a straight one', async () => {
+  const images = tinyImages();
+  const tensorsBefore = tf.memory().numTensors;
+  const straightDir = join(root, 'straight');
+  const seen: number[] = [];
+  const samples: number[] = [];
+  const states: string[] = [];
+  const result = await runTraining({
+    runDir: straightDir,
+    config: tinyConfig(),
+    resume: false,
+    cacheDir: join(root, 'cache'),
+    images,
+    hooks: {
+      onMetrics: (m) => seen.push(m.step),
+      onSample: (s) => samples.push(s.step),
+      onState: (s) => states.push(s),
+    },
+  });
+  assert.equal(result.state, 'finished');
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'the session leaked tensors');
+  assert.deepEqual(seen, [1, 2, 3, 4]);
+  assert.deepEqual(samples, [0, 2, 4]);
+  assert.deepEqual(states, ['starting', 'running']);
+  assert.deepEqual(await readdir(join(straightDir, 'samples')), ['step-000000.png', 'step-000002.png', 'step-000004.png']);
+  assert.deepEqual(await readdir(join(straightDir, 'checkpoints')), ['step-000002.ckpt', 'step-000004.ckpt']);
+  const meta = await sharp(join(straightDir, 'samples', 'step-000004.png')).metadata();
+  assert.equal(meta.width, 8 * 32 + 9 * 2);
+  const metrics = await readMetrics(straightDir);
+  assert.deepEqual(Object.keys(metrics[0]).sort(), ['dFake', 'dLoss', 'dReal', 'gLoss', 'imgPerSec', 'jsd', 'step', 'time', 'v'].sort());
+  assert.equal((await readRunConfig(straightDir)).steps, 4);
+
+  // Stop after step 1 (the abort lands between iterations), then resume with the same total.
+  const stoppedDir = join(root, 'stopped');
+  const controller = new AbortController();
+  const stopped = await runTraining({
+    runDir: stoppedDir,
+    config: tinyConfig(),
+    resume: false,
+    cacheDir: join(root, 'cache'),
+    images,
+    signal: controller.signal,
+    hooks: { onMetrics: (m) => m.step === 1 && controller.abort() },
+  });
+  assert.equal(stopped.state, 'stopped');
+  assert.equal(stopped.step, 1);
+  assert.equal((await latestCheckpoint(stoppedDir))?.step, 1);
+  const resumedSteps: number[] = [];
+  const resumed = await runTraining({
+    runDir: stoppedDir,
+    config: tinyConfig(),
+    resume: true,
+    cacheDir: join(root, 'cache'),
+    images,
+    hooks: { onMetrics: (m) => resumedSteps.push(m.step) },
+  });
+  assert.equal(resumed.state, 'finished');
+  assert.deepEqual(resumedSteps, [2, 3, 4]);
+  assert.deepEqual((await readMetrics(stoppedDir)).map((m) => m.step), [1, 2, 3, 4]);
+  const a = await readFile((await latestCheckpoint(straightDir))!.path);
+  const b = await readFile((await latestCheckpoint(stoppedDir))!.path);
+  assert.ok(a.equals(b), 'checkpoints of the straight and the resumed run differ');
+
+  // Two more steps on top: the host's "train N more".
+  const more = await runTraining({ runDir: stoppedDir, config: tinyConfig(), resume: true, extraSteps: 2, cacheDir: '', images });
+  assert.equal(more.step, 6);
+  assert.equal((await readRunConfig(stoppedDir)).steps, 6);
+
+  await assert.rejects(
+    runTraining({ runDir: straightDir, config: tinyConfig(), resume: false, cacheDir: '', images }),
+    /already holds a trained run/,
+  );
+});
+
+test('generate, rank by D, interpolate and export from a run folder', async () => {
+  const runDir = join(root, 'gen');
+  await runTraining({ runDir, config: tinyConfig({ steps: 2, augment: [] }), resume: false, cacheDir: '', images: tinyImages() });
+
+  const plain = await generateImages({ runDir, outDir: join(root, 'out1'), n: 3, seed: 9, rankByD: false, grid: join(root, 'grid.png') });
+  assert.equal(plain.length, 3);
+  assert.equal((await sharp(plain[0].path).metadata()).width, 32);
+  assert.ok((await sharp(join(root, 'grid.png')).metadata()).width! > 32);
+  const ranked = await generateImages({ runDir, outDir: join(root, 'out2'), n: 4, seed: 9, rankByD: true });
+  const scores = ranked.map((r) => r.score!);
+  assert.deepEqual([...scores].sort((x, y) => y - x), scores);
+  // The same seed gives the same images.
+  const again = await generateImages({ runDir, outDir: join(root, 'out3'), n: 3, seed: 9, rankByD: false });
+  assert.ok((await readFile(again[1].path)).equals(await readFile(plain[1].path)));
+
+  const gif = join(root, 'walk.gif');
+  await writeInterpolationGif({ runDir, outFile: gif, frames: 6, seed: 1 });
+  const gifMeta = await sharp(gif, { animated: true }).metadata();
+  assert.equal(gifMeta.format, 'gif');
+  assert.equal(gifMeta.pages, 6);
+
+  // The export loads through tfjs's HTTP loader, as in a web page, and computes what the run's generator does.
+  const exportDir = join(root, 'export');
+  const { modelJson } = await exportGenerator({ runDir, outDir: exportDir });
+  const fetchFunc = async (url: string) => {
+    const file = join(exportDir, url.replace('http://model.test/', ''));
+    return new Response(await readFile(file));
+  };
+  const loaded = await tf.loadLayersModel(tf.io.http('http://model.test/model.json', { fetchFunc: fetchFunc as unknown as typeof fetch }));
+  assert.ok(modelJson.endsWith('model.json'));
+  const run = await loadRun(runDir);
+  const z = tf.randomNormal([2, 8], 0, 1, 'float32', 3);
+  const expected = run.generator.predict(z) as tf.Tensor;
+  const actual = loaded.predict(z) as tf.Tensor;
+  assert.deepEqual(actual.shape, [2, 32, 32, 3]);
+  assert.ok(tf.max(tf.abs(tf.sub(expected, actual))).dataSync()[0] < 1e-6);
+  tf.dispose([z, expected, actual]);
+  loaded.dispose();
+  run.dispose();
+});
