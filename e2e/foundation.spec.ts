@@ -5,6 +5,8 @@ test('browser mode shows the backend report of the real trainer process', async 
   await page.goto(studio.url);
   const badge = page.getByTestId('backend-badge');
   await expect(badge).toHaveText(/^(GPU|CPU) · (tfjs-node-gpu|tfjs-node|wasm|cpu), \d+ threads?$/);
+  // The full report opens from the badge (the studio's header keeps only the badge in view).
+  await badge.click();
   const report = page.getByTestId('backend-report');
   await expect(report).toContainText('tfjs');
   // The pid shown is the trainer's, a process of its own, not the server's.

@@ -1,0 +1,98 @@
+import type { ImportProgress, ImportSettings } from '../../src-main/shared/contract';
+import { bridge } from '../lib/bridge';
+import { captureDrop, fileToBase64, resolveDrop } from '../lib/drop';
+import { errorMessage } from '../lib/format';
+import { studio } from './studio.svelte';
+
+/** Import jobs: one at a time, as the host allows; the report lands in studio.dataset. */
+class DatasetImports {
+  busy = $state(false);
+  /** What the user sees while busy: the host's progress, or the upload of dropped files. */
+  progress = $state<ImportProgress | null>(null);
+  label = $state('');
+  error = $state<string | null>(null);
+  settings = $state<ImportSettings>({ size: 64, mode: 'crop', background: '#ffffff' });
+  private started = false;
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    bridge.on('datasets.progress', (progress) => {
+      if (this.busy) this.progress = progress;
+    });
+  }
+
+  private async run(label: string, job: () => Promise<import('../../src-main/shared/contract').DatasetReport>): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    this.error = null;
+    this.progress = null;
+    this.label = label;
+    try {
+      const report = await job();
+      studio.useDataset(report);
+      void studio.refreshRecent();
+    } catch (error) {
+      const message = errorMessage(error);
+      this.error = /abort|cancel/i.test(message) ? 'Import cancelled.' : message;
+    } finally {
+      this.busy = false;
+      this.progress = null;
+    }
+  }
+
+  importFolders(folders: string[]): Promise<void> {
+    const clean = folders.map((f) => f.trim()).filter(Boolean);
+    if (clean.length === 0) {
+      this.error = 'Type the path of a folder of images first.';
+      return Promise.resolve();
+    }
+    return this.run(`Importing ${clean.join(', ')}`, () => bridge.invoke('datasets.import', { folders: clean, settings: { ...this.settings } }));
+  }
+
+  importDemo(): Promise<void> {
+    return this.run('Preparing the demo avatars', () => bridge.invoke('datasets.demo', { settings: { ...this.settings } }));
+  }
+
+  async chooseFolder(): Promise<string | null> {
+    try {
+      return await bridge.invoke('dialog.chooseFolder', { title: 'Choose a folder of images' });
+    } catch (error) {
+      this.error = errorMessage(error);
+      return null;
+    }
+  }
+
+  /** Drops: real folder paths in Electron; in a browser the files travel to the host first. */
+  async importDrop(data: DataTransfer): Promise<void> {
+    if (this.busy) return;
+    const captured = captureDrop(data);
+    await this.run('Reading the dropped files', async () => {
+      const contents = await resolveDrop(captured, bridge.pathForFile?.bind(bridge));
+      const folders = [...contents.folders];
+      if (contents.files.length > 0) {
+        const files: Array<{ name: string; base64: string }> = [];
+        for (const [i, { name, file }] of contents.files.entries()) {
+          this.progress = { phase: 'reading', done: i, total: contents.files.length, current: name };
+          files.push({ name, base64: await fileToBase64(file) });
+        }
+        this.label = `Uploading ${files.length} files`;
+        const { folder } = await bridge.invoke('datasets.upload', { name: contents.name, files });
+        folders.push(folder);
+      }
+      if (folders.length === 0) throw new Error('nothing usable was dropped: drop a folder or image files');
+      this.label = `Importing ${folders.length === 1 ? folders[0] : `${folders.length} folders`}`;
+      return bridge.invoke('datasets.import', { folders, settings: { ...this.settings } });
+    });
+  }
+
+  async cancel(): Promise<void> {
+    try {
+      await bridge.invoke('datasets.cancelImport', undefined);
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+}
+
+export const imports = new DatasetImports();
