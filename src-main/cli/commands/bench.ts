@@ -1,6 +1,172 @@
 import type { Command } from 'commander';
+import type { Tensor4D } from '@tensorflow/tfjs';
+import { describeBackend, type BackendPreference, type BackendReport } from '../../shared/contract';
+import type { Architecture } from '../../engine/config';
+import { UsageError } from '../usage-error';
 
-// Placeholder: filled in by the issue that owns the `bench` subcommand.
+interface BenchOptions {
+  arch: string;
+  size?: string;
+  width?: string;
+  latent?: string;
+  batch: string;
+  steps: string;
+  backend: string;
+  json?: boolean;
+  freshFakes?: boolean;
+}
+
+export interface BenchResult {
+  backend: string;
+  threads: number;
+  arch: Architecture;
+  size: number;
+  width: number;
+  latent: number;
+  batch: number;
+  steps: number;
+  /** The generator update reused the discriminator update's fakes (torch_dcgan.py's loop). */
+  reuseFakes: boolean;
+  msPerIter: number;
+  /** Generated images per second: batch / seconds per iteration, as shared/bench/torch_dcgan.py counts. */
+  imgPerSec: number;
+  gParams: number;
+  dParams: number;
+}
+
+export interface BenchSettings {
+  arch: Architecture;
+  size: number;
+  width: number;
+  latent: number;
+  batch: number;
+  steps: number;
+  reuseFakes: boolean;
+}
+
+/**
+ * Times the engine's own trainIteration (src-main/engine/gan.ts), configured as the reference
+ * (shared/bench/README.md): ns loss, k = 1, Adam(2e-4, 0.5, 0.999), no EMA, replay or augmentation,
+ * and with reuseFakes the reference's loop, where the generator update reuses the fakes (and the
+ * generator's forward pass) of the discriminator update.
+ */
+export async function runBench(
+  settings: BenchSettings,
+  preference: BackendPreference,
+): Promise<{ report: BackendReport; result: BenchResult }> {
+  // Loaded here so that `--help` and option errors do not wait for tfjs.
+  const [tf, { chooseBackend }, { createGan, disposeGan, trainIteration }, { countTrainableParams }, { defaultRunConfig, runConfigErrors }] =
+    await Promise.all([
+      import('@tensorflow/tfjs'),
+      import('../../trainer/backend'),
+      import('../../engine/gan'),
+      import('../../engine/models'),
+      import('../../engine/run-config'),
+    ]);
+  const { reuseFakes, ...modelSettings } = settings;
+  const config = defaultRunConfig({
+    ...modelSettings,
+    loss: 'ns',
+    k: 1,
+    prior: 'normal',
+    lrD: 2e-4,
+    lrG: 2e-4,
+    beta1: 0.5,
+    beta2: 0.999,
+    replay: 0,
+    ema: 0,
+    augment: [],
+    seed: 1,
+  });
+  const errors = runConfigErrors(config);
+  if (errors.length > 0) throw new UsageError(errors.join('; '));
+
+  const report = await chooseBackend(preference);
+  const state = createGan(config, { reuseFakes });
+  const real = tf.randomUniform([config.batch, config.size, config.size, 3], -1, 1, 'float32', 7) as Tensor4D;
+  // trainIteration disposes each real batch it is handed; a clone shares the fixed data.
+  const realBatch = () => real.clone();
+  try {
+    trainIteration(state, realBatch);
+    const start = performance.now();
+    for (let i = 0; i < config.steps; i++) trainIteration(state, realBatch);
+    const seconds = (performance.now() - start) / 1000 / config.steps;
+    return {
+      report,
+      result: {
+        backend: report.backend,
+        threads: report.threads,
+        ...settings,
+        msPerIter: Math.round(seconds * 10000) / 10,
+        imgPerSec: Math.round((config.batch / seconds) * 100) / 100,
+        gParams: countTrainableParams(state.generator),
+        dParams: countTrainableParams(state.discriminator),
+      },
+    };
+  } finally {
+    real.dispose();
+    disposeGan(state);
+  }
+}
+
+const ARCHS: readonly Architecture[] = ['dcgan', 'dcgan-ref'];
+const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(`--${name} must be a positive integer, got "${value}"`);
+  }
+  return n;
+}
+
 export function registerBench(program: Command): void {
-  void program;
+  program
+    .command('bench')
+    .description(
+      'time whole training iterations (one D and one G update on batch real + batch generated images, ' +
+        'random fixed real data): one warm-up iteration, then the mean over --steps',
+    )
+    .option('--arch <arch>', `architecture: ${ARCHS.join(' | ')}`, 'dcgan-ref')
+    .option('--size <px>', 'image side (default 64)')
+    .option('--width <n>', 'base channel count (default: 64 for dcgan-ref, as the reference; 32 for dcgan)')
+    .option('--latent <n>', 'latent size (default: 100 for dcgan-ref, as the reference; 128 for dcgan)')
+    .option('--batch <n>', 'images per batch', '16')
+    .option('--steps <n>', 'timed iterations after the warm-up', '5')
+    .option('--backend <name>', `compute backend: ${BACKENDS.join(' | ')}`, 'auto')
+    .option('--fresh-fakes', 'new z for the generator update, as `train` does (default: reuse the fakes of the D update, as torch_dcgan.py does)')
+    .option('--json', 'print one JSON line')
+    .action(async (options: BenchOptions) => {
+      if (!ARCHS.includes(options.arch as Architecture)) {
+        throw new UsageError(`--arch must be one of ${ARCHS.join(', ')}, got "${options.arch}"`);
+      }
+      if (!BACKENDS.includes(options.backend as BackendPreference)) {
+        throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${options.backend}"`);
+      }
+      const arch = options.arch as Architecture;
+      const ref = arch === 'dcgan-ref';
+      const settings = {
+        arch,
+        size: positiveInt('size', options.size ?? '64'),
+        width: positiveInt('width', options.width ?? (ref ? '64' : '32')),
+        latent: positiveInt('latent', options.latent ?? (ref ? '100' : '128')),
+        batch: positiveInt('batch', options.batch),
+        steps: positiveInt('steps', options.steps),
+        reuseFakes: !options.freshFakes,
+      };
+      const { report, result } = await runBench(settings, options.backend as BackendPreference);
+      // Same backend lines as the other engine commands, on stderr so that stdout holds only results.
+      process.stderr.write(`backend: ${describeBackend(report)}\n`);
+      for (const s of report.skipped) process.stderr.write(`  (not ${s.backend}: ${s.reason})\n`);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+        return;
+      }
+      process.stdout.write(
+        `${arch} ${result.size} px, width ${result.width}, latent ${result.latent}, batch ${result.batch} ` +
+          `(G ${result.gParams.toLocaleString('en')}, D ${result.dParams.toLocaleString('en')} parameters): ` +
+          `${result.msPerIter} ms per iteration, ${result.imgPerSec} img/s (mean of ${result.steps} after 1 warm-up` +
+          `${result.reuseFakes ? '' : ', fresh fakes for G'})\n`,
+      );
+    });
 }

@@ -1,0 +1,330 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { clearWasmKernelCaches, registerWasmTrainingKernels, wasmKernelTuning } from './wasm-kernels';
+import { createGan, disposeGan, trainIteration } from './gan';
+import { defaultRunConfig } from './run-config';
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+type Shape4 = [number, number, number, number];
+type Stride = number | [number, number];
+
+/** mulberry32: the same numbers on every run, so a failure can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomArray(n: number, next: () => number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = next() * 2 - 1;
+  return out;
+}
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Relative error in the max norm: robust to outputs that are near zero in places. */
+function relError(actual: Float32Array, expected: Float32Array): number {
+  assert.equal(actual.length, expected.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < actual.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return diff / Math.max(scale, 1e-12);
+}
+
+/** Output size of a conv, from tfjs's own shape logic so the test cannot share a mistake with it. */
+function convOutShape(x: Shape4, k: number, o: number, s: Stride, pad: Pad): Shape4 {
+  return tf.backend_util.computeConv2DInfo(x, [k, k, x[3], o], s, 1, pad).outShape as Shape4;
+}
+
+interface Case {
+  x: Shape4;
+  k: number;
+  o: number;
+  s: Stride;
+  pad: Pad;
+}
+
+/** Gradients of Σ r ⊙ conv2d(x, w) w.r.t. x and w, plus the forward value, on the current backend. */
+function conv2dGrads(c: Case, x: Float32Array, w: Float32Array, r: Float32Array, rShape: Shape4): Float32Array[] {
+  return tf.tidy(() => {
+    const xt = tf.tensor4d(x, c.x);
+    const wt = tf.tensor4d(w, [c.k, c.k, c.x[3], c.o]);
+    const rt = tf.tensor4d(r, rShape);
+    const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), rt));
+    const [dx, dw] = tf.grads(f)([xt, wt]);
+    const y = tf.conv2d(xt, wt, c.s, c.pad);
+    return [y, dx, dw].map((t) => t.dataSync() as Float32Array).map((a) => Float32Array.from(a));
+  });
+}
+
+/**
+ * conv2dTranspose maps an input of conv's output shape (dy) back to conv's input shape: its forward
+ * is Conv2DBackpropInput, its gradients are Conv2D (w.r.t. dy) and Conv2DBackpropFilter (w.r.t. w).
+ */
+function transposeGrads(c: Case, dy: Float32Array, w: Float32Array, r: Float32Array, dyShape: Shape4): Float32Array[] {
+  return tf.tidy(() => {
+    const dyt = tf.tensor4d(dy, dyShape);
+    const wt = tf.tensor4d(w, [c.k, c.k, c.x[3], c.o]);
+    const rt = tf.tensor4d(r, c.x);
+    const pad = c.pad as 'same' | 'valid' | number;
+    const f = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, c.x, c.s, pad), rt));
+    const [ddy, dw] = tf.grads(f)([dyt, wt]);
+    const y = tf.conv2dTranspose(dyt, wt, c.x, c.s, pad);
+    return [y, ddy, dw].map((t) => Float32Array.from(t.dataSync() as Float32Array));
+  });
+}
+
+async function compare(c: Case, seed: number): Promise<void> {
+  const next = rng(seed);
+  const yShape = convOutShape(c.x, c.k, c.o, c.s, c.pad);
+  const x = randomArray(size(c.x), next);
+  const w = randomArray(c.k * c.k * c.x[3] * c.o, next);
+  const r = randomArray(size(yShape), next);
+  const dy = randomArray(size(yShape), next);
+  const rx = randomArray(size(c.x), next);
+
+  await tf.setBackend('cpu');
+  const cpuConv = conv2dGrads(c, x, w, r, yShape);
+  const transposable = typeof c.pad !== 'object';
+  const cpuT = transposable ? transposeGrads(c, dy, w, rx, yShape) : [];
+  await tf.setBackend('wasm');
+  const wasmConv = conv2dGrads(c, x, w, r, yShape);
+  const wasmT = transposable ? transposeGrads(c, dy, w, rx, yShape) : [];
+
+  const label = `x=${c.x} k=${c.k} o=${c.o} s=${c.s} pad=${JSON.stringify(c.pad)}`;
+  const names = ['conv2d', 'conv2d dx', 'conv2d dw', 'conv2dTranspose', 'conv2dTranspose d(dy)', 'conv2dTranspose dw'];
+  [...cpuConv, ...cpuT].forEach((expected, i) => {
+    const actual = [...wasmConv, ...wasmT][i];
+    const e = relError(actual, expected);
+    assert.ok(e < 1e-4, `${names[i]} ${label}: relative error ${e}`);
+  });
+}
+
+describe('wasm training kernels', () => {
+  before(async () => {
+    registerWasmTrainingKernels();
+    assert.ok(await tf.setBackend('wasm'));
+  });
+
+  it('registers its kernels idempotently', () => {
+    registerWasmTrainingKernels();
+    const first = tf.getKernel('Conv2DBackpropFilter', 'wasm');
+    const replaced = ['Conv2DBackpropInput', 'Tile', 'BatchMatMul'].map((name) => tf.getKernel(name, 'wasm'));
+    registerWasmTrainingKernels();
+    assert.ok(first);
+    assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), first);
+    assert.deepEqual(['Conv2DBackpropInput', 'Tile', 'BatchMatMul'].map((name) => tf.getKernel(name, 'wasm')), replaced);
+  });
+
+  it('matches the cpu backend on DCGAN-shaped layers (4×4, stride 2, same)', async () => {
+    await compare({ x: [2, 8, 8, 16], k: 4, o: 8, s: 2, pad: 'same' }, 1);
+    await compare({ x: [3, 16, 16, 3], k: 4, o: 8, s: 2, pad: 'same' }, 2);
+    await compare({ x: [2, 4, 4, 32], k: 4, o: 16, s: 2, pad: 'same' }, 3);
+  });
+
+  // Conv2DBackpropInput has two strategies, picked by channel count; every case runs through both.
+  const strategies = [
+    { name: 'fused', fusedBelowChannels: Infinity },
+    { name: 'per-phase', fusedBelowChannels: 0 },
+  ];
+  const withStrategy = async (strategy: { fusedBelowChannels: number }, body: () => Promise<void>) => {
+    const saved = wasmKernelTuning.fusedBelowChannels;
+    wasmKernelTuning.fusedBelowChannels = strategy.fusedBelowChannels;
+    try {
+      await body();
+    } finally {
+      wasmKernelTuning.fusedBelowChannels = saved;
+    }
+  };
+
+  for (const strategy of strategies) {
+    it(`matches the cpu backend on random shapes, strides, paddings and kernel sizes (${strategy.name})`, () =>
+      withStrategy(strategy, async () => {
+        const next = rng(42);
+        const pick = <T>(xs: T[]): T => xs[Math.floor(next() * xs.length)];
+        const pads: Pad[] = ['same', 'valid', 0, 1, 2];
+        let n = 0;
+        for (const s of [1, 2, 3]) {
+          for (const k of [1, 2, 3, 4, 5]) {
+            for (const pad of pads) {
+              const h = k + Math.floor(next() * 9);
+              const w = k + Math.floor(next() * 9);
+              const c: Case = { x: [pick([1, 2, 3]), h, w, pick([1, 2, 3, 5, 8])], k, o: pick([1, 2, 4, 7]), s, pad };
+              await compare(c, 1000 + n++);
+            }
+          }
+        }
+      }),
+    );
+
+    it(`covers odd input sizes and explicit asymmetric padding (${strategy.name})`, () =>
+      withStrategy(strategy, async () => {
+        await compare({ x: [2, 7, 9, 3], k: 3, o: 5, s: 2, pad: 'same' }, 7);
+        await compare({ x: [2, 9, 7, 4], k: 4, o: 3, s: 2, pad: 'same' }, 8);
+        await compare({ x: [1, 11, 11, 2], k: 4, o: 3, s: 3, pad: 'valid' }, 9);
+        await compare({ x: [2, 8, 9, 3], k: 3, o: 2, s: 2, pad: [[0, 0], [0, 2], [1, 0], [0, 0]] }, 10);
+        await compare({ x: [2, 9, 8, 3], k: 4, o: 2, s: [2, 1], pad: 'same' }, 12);
+        await compare({ x: [1, 8, 10, 2], k: 3, o: 4, s: [1, 3], pad: 'valid' }, 13);
+        // Padding wider than the kernel takes the stock Conv2DBackpropInput fallback.
+        await compare({ x: [1, 6, 6, 2], k: 3, o: 2, s: 1, pad: [[0, 0], [4, 3], [3, 4], [0, 0]] }, 11);
+        // Inputs smaller than the stride leave some phases without rows.
+        await compare({ x: [2, 2, 5, 3], k: 2, o: 2, s: 3, pad: 'same' }, 14);
+        await compare({ x: [1, 4, 4, 40], k: 4, o: 33, s: 2, pad: 'same' }, 15);
+      }),
+    );
+  }
+
+  it('tiles like the cpu backend (float32, int32, bool; ranks 1-5)', async () => {
+    const next = rng(7);
+    const dtypes = ['float32', 'int32', 'bool'] as const;
+    for (let n = 0; n < 60; n++) {
+      const rank = 1 + (n % 5);
+      const shape = Array.from({ length: rank }, () => 1 + Math.floor(next() * 4));
+      const reps = Array.from({ length: rank }, () => 1 + Math.floor(next() * 3));
+      if (n % 7 === 0) shape[rank - 1] = 40; // long rows take the typed-array copy
+      if (n % 11 === 0) shape[rank - 1] = 1;
+      const dtype = dtypes[n % 3];
+      const values = Array.from({ length: size(shape) }, () => Math.floor(next() * 200) - 100);
+      const data = dtype === 'bool' ? values.map((v) => (v > 0 ? 1 : 0)) : values;
+      const result = async (backend: string) => {
+        await tf.setBackend(backend);
+        const t = tf.tensor(data, shape, dtype);
+        const tiled = tf.tile(t, reps);
+        const out = Array.from(tiled.dataSync());
+        tf.dispose([t, tiled]);
+        return out;
+      };
+      const expected = await result('cpu');
+      assert.deepEqual(await result('wasm'), expected, `tile ${dtype} [${shape}] by [${reps}]`);
+    }
+    // Batch norm's gradient: a channel vector to the activation shape.
+    const expected = await (async () => {
+      await tf.setBackend('cpu');
+      return tf.tidy(() => Array.from(tf.tile(tf.range(0, 64).reshape([1, 1, 1, 64]), [4, 8, 8, 1]).dataSync()));
+    })();
+    await tf.setBackend('wasm');
+    assert.deepEqual(tf.tidy(() => Array.from(tf.tile(tf.range(0, 64).reshape([1, 1, 1, 64]), [4, 8, 8, 1]).dataSync())), expected);
+  });
+
+  it('multiplies transposed matrices like the cpu backend', async () => {
+    const next = rng(9);
+    for (let n = 0; n < 24; n++) {
+      const [m, k, p] = [1 + Math.floor(next() * 40), 1 + Math.floor(next() * 40), 1 + Math.floor(next() * 40)];
+      const transposeA = n % 2 === 1;
+      const transposeB = n % 4 >= 2;
+      // Batch shapes: none, equal, and broadcast from 1.
+      const batchA = [[], [3], [2, 3], [1]][n % 4];
+      const batchB = [[], [3], [2, 3], [4]][n % 4];
+      const aShape = [...batchA, ...(transposeA ? [k, m] : [m, k])];
+      const bShape = [...batchB, ...(transposeB ? [p, k] : [k, p])];
+      const a = randomArray(size(aShape), next);
+      const b = randomArray(size(bShape), next);
+      const result = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => Float32Array.from(tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), transposeA, transposeB).dataSync()));
+      };
+      const expected = await result('cpu');
+      const e = relError(await result('wasm'), expected);
+      assert.ok(e < 1e-5, `matMul [${aShape}]${transposeA ? 'ᵀ' : ''} × [${bShape}]${transposeB ? 'ᵀ' : ''}: relative error ${e}`);
+    }
+  });
+
+  it('never reuses rearranged filters after their weights change', async () => {
+    const next = rng(21);
+    const dyShape: Shape4 = [2, 4, 4, 40];
+    const filterShape: Shape4 = [4, 4, 36, 40];
+    const dy = randomArray(size(dyShape), next);
+    const weights = [0, 1, 2].map(() => randomArray(size(filterShape), next));
+    const outShape: Shape4 = [2, 8, 8, 36];
+    // Each version twice: the second call is served from the cache.
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const v = tf.variable(tf.tensor4d(weights[0], filterShape));
+      const dyt = tf.tensor4d(dy, dyShape);
+      const out: Float32Array[] = [];
+      for (const w of weights) {
+        v.assign(tf.tensor4d(w, filterShape));
+        for (let i = 0; i < 2; i++) {
+          out.push(tf.tidy(() => Float32Array.from(tf.conv2dTranspose(dyt, v as tf.Tensor4D, outShape, 2, 'same').dataSync())));
+        }
+      }
+      tf.dispose([v, dyt]);
+      return out;
+    };
+    const expected = await run('cpu');
+    const actual = await run('wasm');
+    expected.forEach((e, i) => assert.ok(relError(actual[i], e) < 1e-4, `call ${i}: relative error ${relError(actual[i], e)}`));
+
+    // A reshape shares its source's buffer: same data, another filter.
+    const viaReshape = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const w = tf.tensor4d(weights[0], [4, 4, 40, 36]);
+        const a = tf.conv2dTranspose(tf.tensor4d(dy.subarray(0, 2 * 4 * 4 * 36), [2, 4, 4, 36]), w, [2, 8, 8, 40], 2, 'same');
+        const b = tf.conv2dTranspose(tf.tensor4d(dy, dyShape), tf.reshape(w, filterShape) as tf.Tensor4D, outShape, 2, 'same');
+        return [a, b].map((t) => Float32Array.from(t.dataSync()));
+      });
+    };
+    const cpuViews = await viaReshape('cpu');
+    const wasmViews = await viaReshape('wasm');
+    cpuViews.forEach((e, i) => assert.ok(relError(wasmViews[i], e) < 1e-4, `reshaped filter ${i}: relative error ${relError(wasmViews[i], e)}`));
+  });
+
+  it('trains a small dcgan-ref like the cpu backend (every replaced kernel in a real step)', async () => {
+    const next = rng(33);
+    const config = defaultRunConfig({ arch: 'dcgan-ref', size: 16, width: 4, latent: 8, batch: 3, ema: 0, seed: 5 });
+    const real = randomArray(3 * 16 * 16 * 3, next);
+    const metrics = async (backend: string) => {
+      await tf.setBackend(backend);
+      const state = createGan(config);
+      const out = [0, 1, 2].map(() => trainIteration(state, () => tf.tensor4d(real, [3, 16, 16, 3])));
+      disposeGan(state);
+      return out;
+    };
+    const expected = await metrics('cpu');
+    const actual = await metrics('wasm');
+    expected.forEach((m, i) => {
+      for (const key of ['dLoss', 'gLoss', 'dReal', 'dFake'] as const) {
+        const e = Math.abs(actual[i][key] - m[key]) / Math.max(Math.abs(m[key]), 1e-6);
+        assert.ok(e < 1e-3, `iteration ${i + 1} ${key}: wasm ${actual[i][key]}, cpu ${m[key]}`);
+      }
+    });
+  });
+
+  it('leaks neither tensors nor wasm buffers', async () => {
+    await tf.setBackend('wasm');
+    clearWasmKernelCaches();
+    const start = tf.engine().backend.numDataIds();
+    const step = () =>
+      tf.tidy(() => {
+        const x = tf.randomNormal([2, 8, 8, 4], 0, 1, 'float32', 5) as tf.Tensor4D;
+        const w = tf.randomNormal([4, 4, 4, 6], 0, 1, 'float32', 6) as tf.Tensor4D;
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.conv2dTranspose(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), b as tf.Tensor4D, [2, 8, 8, 4], 2, 'same')),
+        )([x, w]);
+        const m = tf.matMul(tf.reshape(dw, [16, 24]), tf.reshape(dw, [16, 24]), true, false);
+        return tf.add(tf.add(tf.sum(dx), tf.sum(dw)), tf.add(tf.sum(tf.tile(dw, [2, 1, 1, 3])), tf.sum(m)));
+      });
+    step().dispose();
+    const tensors = tf.memory().numTensors;
+    const buffers = tf.engine().backend.numDataIds();
+    for (let i = 0; i < 3; i++) step().dispose();
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.equal(tf.engine().backend.numDataIds(), buffers);
+    // What stays between calls is the filter cache, and clearing it frees everything.
+    clearWasmKernelCaches();
+    assert.equal(tf.engine().backend.numDataIds(), start);
+  });
+});
