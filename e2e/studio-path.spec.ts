@@ -182,9 +182,9 @@ test('a new user imports a folder, trains, pauses, stops, resumes and saves gene
     await rm(exportDir, { recursive: true, force: true });
   });
 
-  await test.step('the playground placeholder and the light theme', async () => {
+  await test.step('the playground and the light theme', async () => {
     await page.getByTestId('nav-playground').click();
-    await expect(page.getByTestId('playground-empty')).toBeVisible();
+    await expect(page.getByTestId('playground')).toBeVisible();
     await page.getByTestId('nav-training').click();
     await page.getByTestId('theme-toggle').click();
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
