@@ -1,16 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { artifactDir, expect, startStudio, test as base, type Studio } from './studio';
+import { artifactDir, expect, test } from './studio';
 
-const test = base.extend<{ fresh: Studio }>({
-  fresh: async ({}, use) => {
-    const studio = await startStudio();
-    await use(studio);
-    studio.server.kill('SIGTERM');
-    await rm(studio.home, { recursive: true, force: true });
-  },
-});
 
 test('images dropped on the window in browser mode are uploaded and imported', async ({ page, fresh: studio }) => {
   const files: Array<{ name: string; base64: string }> = [];

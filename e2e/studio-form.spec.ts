@@ -2,16 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { artifactDir, expect, startStudio, test as base, type Studio } from './studio';
+import { artifactDir, expect, test } from './studio';
 
-const test = base.extend<{ fresh: Studio }>({
-  fresh: async ({}, use) => {
-    const studio = await startStudio();
-    await use(studio);
-    studio.server.kill('SIGTERM');
-    await rm(studio.home, { recursive: true, force: true });
-  },
-});
 
 async function makeFolder(count: number): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'gan-form-'));

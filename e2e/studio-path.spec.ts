@@ -3,17 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Page } from '@playwright/test';
-import { artifactDir, expect, startStudio, test as base, type Studio } from './studio';
+import { artifactDir, expect, test } from './studio';
 
-// A server of its own: "as a new user" means no runs or datasets left by other spec files.
-const test = base.extend<{ fresh: Studio }>({
-  fresh: async ({}, use) => {
-    const studio = await startStudio();
-    await use(studio);
-    studio.server.kill('SIGTERM');
-    await rm(studio.home, { recursive: true, force: true });
-  },
-});
 
 /** 40 small PNGs of coloured shapes and one file that only claims to be a PNG. */
 async function makeShapesFolder(): Promise<string> {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base } from '@playwright/test';
@@ -35,15 +35,26 @@ export async function startStudio(): Promise<Studio> {
   return { url, home, server };
 }
 
-export const test = base.extend<object, { studio: Studio }>({
+/**
+ * `studio`: one server for a whole spec file. `fresh`: a server of the test's own, for tests that
+ * must see the app as a new user would (no runs or datasets left by other tests).
+ */
+export const test = base.extend<{ fresh: Studio }, { studio: Studio }>({
   studio: [
     async ({}, use) => {
       const studio = await startStudio();
       await use(studio);
       studio.server.kill('SIGTERM');
+      await rm(studio.home, { recursive: true, force: true });
     },
     { scope: 'worker' },
   ],
+  fresh: async ({}, use) => {
+    const studio = await startStudio();
+    await use(studio);
+    studio.server.kill('SIGTERM');
+    await rm(studio.home, { recursive: true, force: true });
+  },
 });
 
 export { expect } from '@playwright/test';

@@ -5,21 +5,16 @@ import '@tensorflow/tfjs-backend-wasm';
 import { clearWasmKernelCaches, registerWasmTrainingKernels, wasmKernelTuning } from './wasm-kernels';
 import { createGan, disposeGan, trainIteration } from './gan';
 import { defaultRunConfig } from './run-config';
+import { Rng } from './rng';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Shape4 = [number, number, number, number];
 type Stride = number | [number, number];
 
-/** mulberry32: the same numbers on every run, so a failure can be replayed. */
+/** Seeded, so a failure can be replayed. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const source = new Rng(seed);
+  return () => source.next();
 }
 
 function randomArray(n: number, next: () => number): Float32Array {

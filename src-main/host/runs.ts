@@ -1,6 +1,7 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunConfig, RunDetail, RunSummary, SampleInfo, StepMetrics } from '../shared/contract';
+import { latestCheckpoint, listSamples, readMetrics, readRunConfig, runFiles } from './run-folder';
 
 /** Reads run folders (DESIGN.md "Files on disk"); the trainer writes them. */
 export class RunStore {
@@ -28,19 +29,17 @@ export class RunStore {
     return runs.filter((run): run is RunSummary => run !== null).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
-  async config(runId: string): Promise<RunConfig> {
-    return JSON.parse(await readFile(join(this.dirOf(runId), 'config.json'), 'utf8')) as RunConfig;
+  config(runId: string): Promise<RunConfig> {
+    return readRunConfig(this.dirOf(runId));
   }
 
   async summary(runId: string): Promise<RunSummary> {
     const dir = this.dirOf(runId);
     const config = await this.config(runId);
-    const configStat = await stat(join(dir, 'config.json'));
-    const samples = await this.samples(runId);
-    const metrics = await this.metrics(runId);
-    const checkpoints = await readdir(join(dir, 'checkpoints')).catch(() => [] as string[]);
+    const configStat = await stat(runFiles.config(dir));
+    const [samples, metrics, checkpoint] = await Promise.all([this.samples(runId), this.metrics(runId), latestCheckpoint(dir)]);
     const lastStep = Math.max(metrics.at(-1)?.step ?? 0, samples.at(-1)?.step ?? 0);
-    const metricsStat = await stat(join(dir, 'metrics.jsonl')).catch(() => configStat);
+    const metricsStat = await stat(runFiles.metrics(dir)).catch(() => configStat);
     return {
       id: runId,
       dir,
@@ -49,31 +48,16 @@ export class RunStore {
       latestSample: samples.at(-1)?.path ?? null,
       createdAt: configStat.birthtime.toISOString(),
       updatedAt: metricsStat.mtime.toISOString(),
-      hasCheckpoint: checkpoints.some((name) => !name.endsWith('.tmp')),
+      hasCheckpoint: checkpoint !== null,
     };
   }
 
-  async metrics(runId: string): Promise<StepMetrics[]> {
-    const text = await readFile(join(this.dirOf(runId), 'metrics.jsonl'), 'utf8').catch(() => '');
-    const metrics: StepMetrics[] = [];
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        metrics.push(JSON.parse(line) as StepMetrics);
-      } catch {
-        // A line cut short by a crash: everything before it is still good.
-      }
-    }
-    return metrics;
+  metrics(runId: string): Promise<StepMetrics[]> {
+    return readMetrics(this.dirOf(runId));
   }
 
   async samples(runId: string): Promise<SampleInfo[]> {
-    const dir = join(this.dirOf(runId), 'samples');
-    const names = await readdir(dir).catch(() => [] as string[]);
-    return names
-      .filter((name) => name.endsWith('.png'))
-      .map((name) => ({ runId, step: Number(/(\d+)/.exec(name)?.[1] ?? 0), path: join(dir, name) }))
-      .sort((a, b) => a.step - b.step);
+    return (await listSamples(this.dirOf(runId))).map((sample) => ({ runId, ...sample }));
   }
 
   async detail(runId: string): Promise<RunDetail> {

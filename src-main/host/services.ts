@@ -11,6 +11,7 @@ import type {
 import type { AppPaths } from './app-paths';
 import { writeFileAtomic } from './atomic-write';
 import { HostError, type Host, type HostHandlers } from './dispatch';
+import { writeRunConfig } from './run-folder';
 import { RunStore } from './runs';
 import type { TrainerClient } from './trainer-client';
 import { importDataset, listRecentDatasets } from '../data/import';
@@ -137,7 +138,7 @@ export function createHost(deps: HostDeps): Host {
       const runId = runs.newRunId();
       const runDir = runs.dirOf(runId);
       await mkdir(runDir, { recursive: true });
-      await writeFileAtomic(join(runDir, 'config.json'), JSON.stringify(config, null, 2));
+      await writeRunConfig(runDir, config);
       setStatus({ runId, state: 'starting', step: 0, totalSteps: config.steps, message: undefined });
       await trainer.request('train.start', { runDir, config, resume: false });
       return runs.summary(runId);

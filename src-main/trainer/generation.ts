@@ -10,7 +10,8 @@ import { Rng } from '../engine/rng';
 import { writeFileAtomic } from '../host/atomic-write';
 import type { GeneratedImage } from '../shared/contract';
 import { framesToGif, gridPng, gridRaw, imagePng } from './images';
-import { latestCheckpoint, readCheckpoint, readRunConfig } from './run-files';
+import { latestCheckpoint, readRunConfig } from '../host/run-folder';
+import { readCheckpoint } from './run-files';
 
 export interface LoadedRun {
   config: RunConfig;

@@ -18,7 +18,8 @@ import { appPaths } from '../host/app-paths';
 import type { BackendReport, DatasetReport, ImportProgress, TrainingState } from '../shared/contract';
 import type { ImageSet } from '../data/types';
 import { gridPng } from './images';
-import { latestCheckpoint, readCheckpoint, readMetrics, readRunConfig, runFiles, writeCheckpoint, writeRunConfig } from './run-files';
+import { latestCheckpoint, readMetrics, readRunConfig, runFiles, writeRunConfig } from '../host/run-folder';
+import { readCheckpoint, writeCheckpoint } from './run-files';
 
 export interface TrainingHooks {
   /** Every logged step, after its line is in metrics.jsonl. */

@@ -1,34 +1,12 @@
 import type { GeneratorLossName, Prior } from '../../src-main/shared/contract';
-
-/** A small seeded generator (mulberry32): the prior preview must look the same on every render. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Rng } from '../../src-main/engine/rng';
+import { standardNormal } from '../../src-main/engine/toy/distributions';
 
 /** Samples of one latent coordinate under the prior the engine uses: N(0, 1) or U[-1, 1]. */
 export function priorSamples(prior: Prior, count: number, seed = 7): number[] {
-  const random = seededRandom(seed);
-  const out: number[] = [];
-  if (prior === 'uniform') {
-    for (let i = 0; i < count; i++) out.push(random() * 2 - 1);
-    return out;
-  }
-  while (out.length < count) {
-    // Box–Muller; 1 - u keeps log away from 0.
-    const u = 1 - random();
-    const v = random();
-    const r = Math.sqrt(-2 * Math.log(u));
-    out.push(r * Math.cos(2 * Math.PI * v));
-    if (out.length < count) out.push(r * Math.sin(2 * Math.PI * v));
-  }
-  return out;
+  // Seeded, so the preview looks the same on every render.
+  const rng = new Rng(seed);
+  return Array.from({ length: count }, () => (prior === 'uniform' ? rng.next() * 2 - 1 : standardNormal(rng)));
 }
 
 /** Counts of values in `bins` equal bins over [lo, hi]; values outside are left out. */

@@ -134,7 +134,7 @@ export function registerTrain(program: Command): void {
       const out = resolve(requireOption(o.out, '--out RUN'));
       let config: RunConfig;
       if (o.resume) {
-        const { readRunConfig, latestCheckpoint } = await import('../../trainer/run-files');
+        const { readRunConfig, latestCheckpoint } = await import('../../host/run-folder');
         if (!existsSync(out)) throw new UsageError(`--resume: run folder not found: ${out}`);
         config = await readRunConfig(out);
         const latest = await latestCheckpoint(out);
@@ -155,7 +155,7 @@ export function registerTrain(program: Command): void {
         }
       } else {
         config = configFromOptions(o);
-        const { latestCheckpoint } = await import('../../trainer/run-files');
+        const { latestCheckpoint } = await import('../../host/run-folder');
         if (await latestCheckpoint(out)) {
           throw new UsageError(`${out} already holds a trained run: add --resume to continue it, or choose another --out`);
         }
