@@ -1,6 +1,213 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { BackendPreference } from '../../shared/contract';
+import { chooseBackend } from '../../trainer/backend';
+import {
+  DEFAULT_SETTLE,
+  DEFAULT_TOY_CONFIG,
+  gmmBaseline,
+  summarizeRuns,
+  toyDistribution,
+  trainToy,
+  type ToyGanConfig,
+  type ToyRunResult,
+} from '../../engine/toy/index';
+import { UsageError } from '../usage-error';
 
-// Placeholder: filled in by the issue that owns the `toy` subcommand.
+/** Iterations per run of the defaults; with DEFAULT_TOY_CONFIG they cover every ring8 and grid25 mode. */
+export const DEFAULT_TOY_STEPS = 6000;
+
+/** Distributions with REFERENCE.md modes, the ones the CLI can score. */
+const SCORED = ['ring8', 'grid25', 'gaussian'] as const;
+type ScoredDistribution = (typeof SCORED)[number];
+
+interface ToyOptions {
+  dist?: ScoredDistribution;
+  steps: string;
+  loss: ToyGanConfig['loss'];
+  k: string;
+  gSteps: string;
+  prior: ToyGanConfig['prior'];
+  replay: string;
+  seed: string;
+  runs: string;
+  lr?: string;
+  batch?: string;
+  width?: string;
+  depth?: string;
+  noiseDim?: string;
+  instanceNoise: string;
+  pack: string;
+  ema: string;
+  activation: ToyGanConfig['activation'];
+  optimizer: ToyGanConfig['optimizer'];
+  decay: 'none' | 'linear';
+  settle: string;
+  gmm?: string;
+  covariance: 'full' | 'diag';
+  backend: BackendPreference;
+  json?: boolean;
+}
+
+function integer(name: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${text}'`);
+  return value;
+}
+
+function number(name: string, text: string, min: number, max: number, exclusiveMin = false): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max || (exclusiveMin && value === min)) {
+    throw new UsageError(`--${name} must be a number in ${exclusiveMin ? '(' : '['}${min}, ${max}], got '${text}'`);
+  }
+  return value;
+}
+
+function configFrom(options: ToyOptions): Partial<ToyGanConfig> {
+  const config: Partial<ToyGanConfig> = {
+    loss: options.loss,
+    k: integer('k', options.k, 1),
+    generatorSteps: integer('g-steps', options.gSteps, 1),
+    prior: options.prior,
+    replay: number('replay', options.replay, 0, 1),
+    instanceNoise: number('instance-noise', options.instanceNoise, 0, 10),
+    pack: integer('pack', options.pack, 1),
+    ema: number('ema', options.ema, 0, 0.99999),
+    activation: options.activation,
+    optimizer: options.optimizer,
+  };
+  if (options.lr !== undefined) config.lrD = config.lrG = number('lr', options.lr, 0, 10, true);
+  if (options.batch !== undefined) config.batch = integer('batch', options.batch, 1);
+  if (options.width !== undefined) config.generatorWidth = config.discriminatorWidth = integer('width', options.width, 1);
+  if (options.depth !== undefined) config.generatorDepth = config.discriminatorDepth = integer('depth', options.depth, 0);
+  if (options.noiseDim !== undefined) config.noiseDim = integer('noise-dim', options.noiseDim, 1);
+  const batch = config.batch ?? DEFAULT_TOY_CONFIG.batch;
+  if (batch % config.pack! !== 0) throw new UsageError(`--batch (${batch}) must be a multiple of --pack (${config.pack})`);
+  return config;
+}
+
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+const pm = (s: { mean: number; std: number }, digits: number, format = (x: number) => x.toFixed(digits)) =>
+  `${format(s.mean)} ± ${format(s.std)}`;
+
+interface DistributionReport {
+  dist: ScoredDistribution;
+  method: 'gan' | 'gmm';
+  steps?: number;
+  components?: number;
+  runs: ToyRunResult[];
+  summary: ReturnType<typeof summarizeRuns>;
+}
+
+function printReport(report: DistributionReport): void {
+  const s = report.summary;
+  const total = report.runs[0]?.totalModes ?? NaN;
+  const what = report.method === 'gan' ? `GAN, ${report.steps} steps` : `GMM K=${report.components} (EM)`;
+  const lines = [
+    `${report.dist} — ${what}, ${report.runs.length} run${report.runs.length === 1 ? '' : 's'} (mean ± std):`,
+    `  modes       ${pm(s.modesCaptured, 2)} / ${total}`,
+    `  hq          ${pm(s.highQuality, 1, percent)}`,
+    `  reverseKL   ${pm(s.reverseKL, 3)}`,
+  ];
+  if (report.method === 'gan') {
+    lines.push(`  jsdEstimate ${pm(s.jsdEstimate, 3)} nats (from V: a lower bound)`);
+    lines.push(`  dFlatness   ${pm(s.dFlatness, 3)} (std of D over real samples)`);
+  }
+  lines.push(`  histogramJsd ${pm(s.histogramJsd, 3)} nats`, `  time        ${pm(s.seconds, 1)} s per run`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 export function registerToy(program: Command): void {
-  void program;
+  const d = DEFAULT_TOY_CONFIG;
+  program
+    .command('toy')
+    .description('Train the 2-D playground GAN headless and score it with the REFERENCE.md mode metrics')
+    .addOption(new Option('--dist <name>', 'target distribution (default: ring8 and grid25)').choices(SCORED))
+    .option('--steps <n>', 'iterations per run', String(DEFAULT_TOY_STEPS))
+    .addOption(new Option('--loss <name>', 'generator loss').choices(['mm', 'ns', 'hinge', 'ls']).default(d.loss))
+    .option('--k <n>', 'discriminator steps per iteration', String(d.k))
+    .option('--g-steps <n>', 'generator steps per iteration', String(d.generatorSteps))
+    .addOption(new Option('--prior <name>', 'noise prior').choices(['normal', 'uniform']).default(d.prior))
+    .option('--replay <fraction>', "fraction of D's generated batch from the replay buffer (0 = off)", String(d.replay))
+    .option('--seed <n>', 'seed of the first run; run r uses seed + r', '0')
+    .option('--runs <n>', 'independent runs (seeds) to average', '1')
+    .option('--lr <rate>', `learning rate of both networks (default ${d.lrD})`)
+    .option('--batch <n>', `batch size (default ${d.batch})`)
+    .option('--width <n>', `hidden units per layer of both networks (default ${d.generatorWidth})`)
+    .option('--depth <n>', `hidden layers of both networks (default ${d.generatorDepth})`)
+    .option('--noise-dim <n>', `noise dimension (default ${d.noiseDim})`)
+    .option('--instance-noise <std>', "noise on D's inputs, × the data's scale, faded out over the first half (0 = off)", String(d.instanceNoise))
+    .option('--pack <m>', 'PacGAN packing: D judges m samples at once (1 = plain GAN)', String(d.pack))
+    .option('--ema <decay>', "moving average of G's weights for the samples scored (0 = off)", String(d.ema))
+    .addOption(new Option('--activation <name>', 'hidden activation').choices(['relu', 'leakyRelu', 'tanh', 'elu']).default(d.activation))
+    .addOption(new Option('--optimizer <name>', 'optimiser').choices(['adam', 'sgd']).default(d.optimizer))
+    .addOption(new Option('--decay <schedule>', 'learning-rate schedule (linear: constant, then to 0 over the second half)').choices(['none', 'linear']).default('linear'))
+    .option('--settle <fraction>', 'share of the run at the end without instance noise, with decaying learning rates', String(DEFAULT_SETTLE))
+    .option('--gmm <K>', 'fit a K-component Gaussian mixture by EM instead (the maximum-likelihood baseline)')
+    .addOption(new Option('--covariance <type>', 'GMM covariances').choices(['full', 'diag']).default('full'))
+    .addOption(
+      new Option('--backend <name>', 'compute backend (wasm is the fastest on CPU for these tiny MLPs)')
+        .choices(['auto', 'tensorflow', 'wasm', 'cpu'])
+        .default('wasm'),
+    )
+    .option('--json', 'print one JSON object instead of text')
+    .action(async (options: ToyOptions) => {
+      const runs = integer('runs', options.runs, 1);
+      const seed = integer('seed', options.seed, 0);
+      const steps = integer('steps', options.steps, 0);
+      const components = options.gmm === undefined ? undefined : integer('gmm', options.gmm, 1);
+      const config = configFrom(options);
+      const settle = number('settle', options.settle, 0, 1);
+      const dists: ScoredDistribution[] = options.dist ? [options.dist] : ['ring8', 'grid25'];
+
+      const backend = components === undefined ? await chooseBackend(options.backend) : undefined;
+      if (backend && !options.json) {
+        const skippedWhy = backend.skipped.filter((s) => !s.reason.startsWith('not requested'));
+        const skipped = skippedWhy.length ? ` (skipped: ${skippedWhy.map((s) => `${s.backend}: ${s.reason}`).join('; ')})` : '';
+        process.stderr.write(`backend: ${backend.label}${skipped}\n`);
+      }
+      const reports: DistributionReport[] = [];
+      for (const dist of dists) {
+        const distribution = toyDistribution(dist);
+        const results: ToyRunResult[] = [];
+        for (let r = 0; r < runs; r++) {
+          const result =
+            components === undefined
+              ? trainToy({ distribution, steps, config: { ...config, seed: seed + r }, decay: options.decay, settle })
+              : gmmBaseline({ distribution, components, covariance: options.covariance, seed: seed + r });
+          results.push(result);
+          if (!options.json) {
+            process.stderr.write(
+              `  ${dist} run ${r + 1}/${runs} (seed ${seed + r}): modes ${result.modesCaptured}/${result.totalModes}, ` +
+                `hq ${percent(result.highQuality)}, reverseKL ${result.reverseKL.toFixed(3)}, ${result.seconds.toFixed(1)} s\n`,
+            );
+          }
+        }
+        const runsOut = results.map((result) => {
+          const { model: _model, ...rest } = result as ToyRunResult & { model?: unknown };
+          void _model;
+          return rest;
+        });
+        const report: DistributionReport = {
+          dist,
+          method: components === undefined ? 'gan' : 'gmm',
+          ...(components === undefined ? { steps } : { components }),
+          runs: runsOut,
+          summary: summarizeRuns(runsOut),
+        };
+        reports.push(report);
+        if (!options.json) printReport(report);
+      }
+      if (options.json) {
+        process.stdout.write(
+          `${JSON.stringify(
+            {
+              backend: backend ? { name: backend.backend, label: backend.label } : null,
+              config: components === undefined ? { ...DEFAULT_TOY_CONFIG, ...config, steps, decay: options.decay, settle } : { components, covariance: options.covariance },
+              results: reports,
+            },
+            (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value),
+          )}\n`,
+        );
+      }
+    });
 }

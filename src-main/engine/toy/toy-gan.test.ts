@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs';
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { chooseBackend } from '../../trainer/backend';
+import { bimodal1d, ring8 } from './distributions';
+import { trainToy } from './experiment';
+import { ToyGan } from './toy-gan';
+
+const tiny = {
+  generatorWidth: 32,
+  discriminatorWidth: 32,
+  generatorDepth: 2,
+  discriminatorDepth: 2,
+  batch: 64,
+  lrD: 2e-3,
+  lrG: 2e-3,
+};
+
+before(async () => {
+  // the pure-JS cpu backend is ~10x slower than wasm for these MLPs
+  await chooseBackend('wasm');
+});
+
+test('a short run on ring8 (σ widened to 0.1) captures more modes than the untrained generator', () => {
+  const distribution = ring8(0.1);
+  const untrained = trainToy({ distribution, steps: 0, config: { ...tiny, seed: 3 } });
+  const trained = trainToy({ distribution, steps: 600, config: { ...tiny, seed: 3 } });
+  assert.ok(trained.modesCaptured > untrained.modesCaptured, `${untrained.modesCaptured} → ${trained.modesCaptured}`);
+  assert.ok(trained.modesCaptured >= 6, `${trained.modesCaptured}`);
+  assert.ok(trained.highQuality > untrained.highQuality + 0.2, `${untrained.highQuality} → ${trained.highQuality}`);
+});
+
+test('steps allocate no tensors that outlive them', () => {
+  const start = tf.memory().numTensors;
+  const gan = new ToyGan(ring8(), { ...tiny, replay: 0.5, loss: 'hinge', instanceNoise: 0.1, ema: 0.9, pack: 2, seed: 1 });
+  gan.iteration();
+  gan.discriminatorGrid(8);
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 5; i++) {
+    gan.dStep();
+    gan.gStep();
+    gan.iteration();
+    gan.discriminatorGrid(8);
+    gan.generatorArrows(10);
+    gan.manifold(5);
+    gan.evaluate(100);
+  }
+  assert.equal(tf.memory().numTensors, before);
+  gan.dispose();
+  assert.equal(tf.memory().numTensors, start);
+  // what is left belongs to the backend, not to the GAN: its variables and optimiser slots are gone
+  const variables = tf.engine().state.registeredVariables;
+  assert.ok(!Object.keys(variables).some((name) => name.startsWith('toyG') || name.startsWith('toyD')));
+});
+
+test('step API: counters, losses, V and its JSD bound', () => {
+  const gan = new ToyGan(ring8(), { ...tiny, k: 3, seed: 2 });
+  const result = gan.iteration();
+  assert.equal(gan.dSteps, 3);
+  assert.equal(gan.gSteps, 1);
+  assert.equal(gan.iterations, 1);
+  assert.ok(Number.isFinite(result.dLoss) && Number.isFinite(result.gLoss));
+  // cross-entropy D loss is exactly −V
+  assert.ok(Math.abs(result.value + result.dLoss) < 1e-6);
+  assert.ok(result.jsdEstimate >= 0 && result.jsdEstimate <= Math.LN2);
+  gan.dispose();
+});
+
+test('read-outs have the shapes the view draws', () => {
+  const gan = new ToyGan(ring8(), { ...tiny, noiseDim: 3, seed: 4 });
+  const grid = gan.discriminatorGrid(16);
+  assert.equal(grid.values.length, 256);
+  assert.ok(grid.values.every((v) => v > 0 && v < 1));
+  const arrows = gan.generatorArrows(20);
+  assert.equal(arrows.points.length, 40);
+  assert.equal(arrows.directions.length, 40);
+  const manifold = gan.manifold(7);
+  assert.equal(manifold.points.length, 7 * 7 * 2);
+  const evaluation = gan.evaluate(500);
+  assert.equal(evaluation.generated.length, 1000);
+  assert.equal(evaluation.modes!.totalModes, 8);
+  assert.ok(evaluation.dFlatness >= 0);
+  // looking at the model must not change how it trains
+  const a = new ToyGan(ring8(), { ...tiny, seed: 5 });
+  const b = new ToyGan(ring8(), { ...tiny, seed: 5 });
+  a.evaluate(100);
+  a.generatorArrows(10);
+  assert.deepEqual(a.iteration(), b.iteration());
+  const probe = Float32Array.from([0.1, 0.2, -0.5, 0.7]);
+  assert.deepEqual(a.discriminate(probe), b.discriminate(probe));
+  for (const g of [gan, a, b]) g.dispose();
+});
+
+test('the arrows point where the generator loss decreases', () => {
+  const gan = new ToyGan(ring8(), { ...tiny, seed: 6 });
+  for (let i = 0; i < 20; i++) gan.iteration();
+  const { points, directions } = gan.generatorArrows(50);
+  const moved = points.map((p, i) => p + 1e-3 * directions[i]);
+  // NS generator loss per sample is −log D(x): a small step along the arrow raises D
+  const before = gan.discriminate(points);
+  const after = gan.discriminate(moved);
+  let raised = 0;
+  before.forEach((d, i) => (raised += after[i] >= d ? 1 : 0));
+  assert.ok(raised >= 48, `${raised}/50`);
+  gan.dispose();
+});
+
+test('1-D mode: P_data, P_G, D and D* on one grid', () => {
+  const gan = new ToyGan(bimodal1d(), { ...tiny, seed: 7 });
+  for (let i = 0; i < 30; i++) gan.iteration();
+  const curves = gan.curves1d(50, 1000);
+  assert.equal(curves.xs.length, 50);
+  for (let i = 0; i < 50; i++) {
+    const { pData, pGenerated, dStar } = curves;
+    const expected = pData[i] + pGenerated[i] > 0 ? pData[i] / (pData[i] + pGenerated[i]) : 0.5;
+    assert.ok(Math.abs(dStar[i] - expected) < 1e-12);
+    assert.ok(curves.d[i] > 0 && curves.d[i] < 1);
+  }
+  const step = curves.xs[1] - curves.xs[0];
+  const mass = curves.pData.reduce((a, b) => a + b, 0) * step;
+  assert.ok(Math.abs(mass - 1) < 0.02, `${mass}`);
+  assert.throws(() => new ToyGan(ring8(), tiny).curves1d());
+  gan.dispose();
+});
+
+test('bad configurations are refused', () => {
+  assert.throws(() => new ToyGan(ring8(), { k: 0 }), /k must be/);
+  assert.throws(() => new ToyGan(ring8(), { replay: 1.5 }), /replay/);
+});
