@@ -14,7 +14,7 @@ import {
 import { UsageError } from '../usage-error';
 
 /** Iterations per run of the defaults; with DEFAULT_TOY_CONFIG they cover every ring8 and grid25 mode. */
-export const DEFAULT_TOY_STEPS = 6000;
+export const DEFAULT_TOY_STEPS = 9000;
 
 /** Distributions with REFERENCE.md modes, the ones the CLI can score. */
 const SCORED = ['ring8', 'grid25', 'gaussian'] as const;
