@@ -16,24 +16,6 @@ interface BenchOptions {
   freshFakes?: boolean;
 }
 
-export interface BenchResult {
-  backend: string;
-  threads: number;
-  arch: Architecture;
-  size: number;
-  width: number;
-  latent: number;
-  batch: number;
-  steps: number;
-  /** The generator update reused the discriminator update's fakes (torch_dcgan.py's loop). */
-  reuseFakes: boolean;
-  msPerIter: number;
-  /** Generated images per second: batch / seconds per iteration, as shared/bench/torch_dcgan.py counts. */
-  imgPerSec: number;
-  gParams: number;
-  dParams: number;
-}
-
 export interface BenchSettings {
   arch: Architecture;
   size: number;
@@ -41,7 +23,18 @@ export interface BenchSettings {
   latent: number;
   batch: number;
   steps: number;
+  /** The generator update reuses the discriminator update's fakes (torch_dcgan.py's loop). */
   reuseFakes: boolean;
+}
+
+export interface BenchResult extends BenchSettings {
+  backend: string;
+  threads: number;
+  msPerIter: number;
+  /** Generated images per second: batch / seconds per iteration, as shared/bench/torch_dcgan.py counts. */
+  imgPerSec: number;
+  gParams: number;
+  dParams: number;
 }
 
 /**
