@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import type { SingleBar } from 'cli-progress';
 import { ensureDemoDataset } from '../../../resources/demo/avatars';
 import { DatasetError } from '../../data/errors';
 import { importDataset } from '../../data/import';
@@ -9,6 +8,7 @@ import { resolveSettings } from '../../data/settings';
 import type { DatasetReport, ImportProgress, ImportSettings, ResizeMode } from '../../data/types';
 import { appPaths } from '../../host/app-paths';
 import { writeFileAtomic } from '../../host/atomic-write';
+import { terminalProgressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
 
 interface DatasetOptions {
@@ -43,25 +43,6 @@ async function settingsFromOptions(options: DatasetOptions): Promise<ImportSetti
     throw error;
   }
   return settings;
-}
-
-/** A progress bar on stderr when it is a terminal; nothing otherwise. */
-async function progressBar(): Promise<{ update: (progress: ImportProgress) => void; stop: () => void }> {
-  if (process.stderr.isTTY !== true) return { update: () => undefined, stop: () => undefined };
-  const { SingleBar: Bar, Presets } = await import('cli-progress');
-  let bar: SingleBar | null = null;
-  return {
-    update: (progress) => {
-      if (progress.total === 0) return;
-      if (!bar) {
-        bar = new Bar({ format: '{phase} [{bar}] {value}/{total}', hideCursor: true, stream: process.stderr }, Presets.shades_classic);
-        bar.start(progress.total, progress.done, { phase: progress.phase });
-      }
-      bar.setTotal(progress.total);
-      bar.update(progress.done, { phase: progress.phase });
-    },
-    stop: () => bar?.stop(),
-  };
 }
 
 function describeReport(report: DatasetReport): string {
@@ -105,14 +86,15 @@ export function registerDataset(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option('--demo', 'create the built-in demo avatar set if needed and print its folder')
     .action(async (dirs: string[], options: DatasetOptions) => {
-      const bar = await progressBar();
+      const bar = terminalProgressBar('{phase} [{bar}] {value}/{total}');
+      const showProgress = (progress: ImportProgress): void => bar.update(progress.done, progress.total, { phase: progress.phase });
       const controller = new AbortController();
       const onInterrupt = (): void => controller.abort();
       process.once('SIGINT', onInterrupt);
       try {
         if (options.demo) {
           if (dirs.length > 0) throw new UsageError('--demo takes no folders');
-          const folder = await ensureDemoDataset(appPaths().demo, { onProgress: bar.update });
+          const folder = await ensureDemoDataset(appPaths().demo, { onProgress: showProgress });
           bar.stop();
           process.stdout.write(`${folder}\n`);
           return;
@@ -122,7 +104,7 @@ export function registerDataset(program: Command): void {
         const { report } = await importDataset(
           dirs.map((dir) => resolve(dir)),
           settings,
-          { cacheDir: appPaths().cache, onProgress: bar.update, signal: controller.signal },
+          { cacheDir: appPaths().cache, onProgress: showProgress, signal: controller.signal },
         );
         bar.stop();
         if (options.mosaic) await writeFileAtomic(resolve(options.mosaic), await readFile(report.mosaicPath));

@@ -11,6 +11,7 @@ import {
   type ToyGanConfig,
   type ToyRunResult,
 } from '../../engine/toy/index';
+import { terminalProgressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
 
 
@@ -170,6 +171,7 @@ export function registerToy(program: Command): void {
         const skipped = skippedWhy.length ? ` (skipped: ${skippedWhy.map((s) => `${s.backend}: ${s.reason}`).join('; ')})` : '';
         process.stderr.write(`backend: ${backend.label}${skipped}\n`);
       }
+      const bar = terminalProgressBar('{label} [{bar}] {value}/{total} iterations · ETA {eta_formatted}', !options.json);
       const reports: DistributionReport[] = [];
       for (const dist of dists) {
         const distribution = toyDistribution(dist);
@@ -178,8 +180,16 @@ export function registerToy(program: Command): void {
         for (let r = 0; r < runs; r++) {
           const result =
             components === undefined
-              ? trainToy({ distribution, steps, config: { ...config, seed: seed + r }, decay: options.decay, settle })
+              ? trainToy({
+                  distribution,
+                  steps,
+                  config: { ...config, seed: seed + r },
+                  decay: options.decay,
+                  settle,
+                  onProgress: (done) => bar.update(done, steps, { label: `${dist} run ${r + 1}/${runs}` }),
+                })
               : gmmBaseline({ distribution, components, covariance: options.covariance, seed: seed + r });
+          bar.stop();
           results.push(result);
           if (!options.json) {
             process.stderr.write(

@@ -1,4 +1,3 @@
-import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -7,6 +6,7 @@ import type { GeneratorLossName } from '../../engine/losses';
 import { AUGMENT_NAMES, defaultRunConfig, runConfigErrors } from '../../engine/run-config';
 import { appPaths } from '../../host/app-paths';
 import type { BackendPreference, ResizeMode } from '../../shared/contract';
+import { terminalProgressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
 import { backendOption, collect, parseFloatOption, parseIntOption, requireOption, startBackend } from './engine-options';
 
@@ -175,7 +175,11 @@ export function registerTrain(program: Command): void {
       process.on('SIGTERM', onSignal);
 
       const tty = !o.json && process.stderr.isTTY === true;
-      let bar: cliProgress.SingleBar | null = null;
+      const importBar = terminalProgressBar('{phase} [{bar}] {value}/{total}', !o.json);
+      const bar = terminalProgressBar(
+        'step {value}/{total} [{bar}] {imgps} img/s · ETA {etaText} · D {dLoss} G {gLoss} · JSD {jsd}',
+        !o.json,
+      );
       const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : String(x));
       try {
         const result = await runTraining({
@@ -189,37 +193,24 @@ export function registerTrain(program: Command): void {
             onState: (state, message) => {
               if (state === 'starting' && message) process.stderr.write(`${message}…\n`);
             },
-            onImportProgress: tty
-              ? (p) => process.stderr.write(`\r${p.phase} ${p.done}/${p.total}   `)
-              : undefined,
-            onDataset: (r) =>
-              process.stderr.write(`${tty ? '\n' : ''}dataset: ${r.used} images (${r.found} found, ${r.skipped.length} skipped, ${r.duplicates.length} duplicates)\n`),
+            onImportProgress: (p) => importBar.update(p.done, p.total, { phase: p.phase }),
+            onDataset: (r) => {
+              importBar.stop();
+              process.stderr.write(`dataset: ${r.used} images (${r.found} found, ${r.skipped.length} skipped, ${r.duplicates.length} duplicates)\n`);
+            },
             onLog: (message) => process.stderr.write(`${message}\n`),
             onMetrics: (m: StepMetrics) => {
               if (o.json) process.stdout.write(`${JSON.stringify(m)}\n`);
               if (tty) {
-                if (!bar) {
-                  bar = new cliProgress.SingleBar(
-                    {
-                      format: 'step {value}/{total} [{bar}] {imgps} img/s · ETA {etaText} · D {dLoss} G {gLoss} · JSD {jsd}',
-                      hideCursor: true,
-                      stream: process.stderr,
-                    },
-                    cliProgress.Presets.shades_classic,
-                  );
-                }
                 const eta = ((config.steps - m.step) * config.batch * config.k) / m.imgPerSec;
-                const payload = { imgps: m.imgPerSec.toFixed(1), etaText: formatDuration(eta), dLoss: fmt(m.dLoss), gLoss: fmt(m.gLoss), jsd: fmt(m.jsd) };
-                if (bar.getTotal() !== config.steps) bar.start(config.steps, m.step, payload);
-                else bar.update(m.step, payload);
+                bar.update(m.step, config.steps, { imgps: m.imgPerSec.toFixed(1), etaText: formatDuration(eta), dLoss: fmt(m.dLoss), gLoss: fmt(m.gLoss), jsd: fmt(m.jsd) });
               } else if (!o.json && (m.step % config.sampleEvery === 0 || m.step === config.steps)) {
                 process.stderr.write(`step ${m.step}/${config.steps} · ${m.imgPerSec.toFixed(1)} img/s · D ${fmt(m.dLoss)} G ${fmt(m.gLoss)} · JSD ${fmt(m.jsd)}\n`);
               }
             },
           },
         });
-        (bar as cliProgress.SingleBar | null)?.stop();
-        bar = null;
+        bar.stop();
         if (result.state === 'finished') {
           process.stderr.write(`finished at step ${result.step}: ${out}\n`);
         } else {
@@ -229,7 +220,8 @@ export function registerTrain(program: Command): void {
           process.exitCode = stopSignal === 'SIGTERM' ? 143 : 130;
         }
       } finally {
-        (bar as cliProgress.SingleBar | null)?.stop();
+        importBar.stop();
+        bar.stop();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
