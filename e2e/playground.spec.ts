@@ -43,4 +43,12 @@ test('the playground trains a GAN on ring8 in the browser: heatmap, points and c
   await page.getByTestId('pg-gmm-fit').click();
   await expect(page.getByTestId('pg-gmm-canvas')).toBeVisible();
   await page.screenshot({ path: join(artifactDir, 'playground-ring8.png'), fullPage: true });
+  // the mixture's density is painted (amber), not only its samples
+  const amberPixels = await page.getByTestId('pg-gmm-density').evaluate((canvas: HTMLCanvasElement) => {
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] > 120 && data[i] - data[i + 2] > 80 && data[i + 1] < data[i]) count++;
+    return count;
+  });
+  expect(amberPixels).toBeGreaterThan(40);
 });
