@@ -1,26 +1,6 @@
 /** Formatting shared by the views; pure so it can be unit-tested without a DOM. */
 
-/** "42 s", "3 min 05 s", "1 h 02 min": compact enough for a progress line, exact enough to plan by. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '—';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  const minutes = Math.floor(s / 60);
-  const rest = s % 60;
-  if (minutes < 60) return `${minutes} min ${String(rest).padStart(2, '0')} s`;
-  const hours = Math.floor(minutes / 60);
-  return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
-}
-
-/**
- * Time left for the remaining steps at the given rate. Unknown (no rate yet, or a stalled run) reads
- * "—" rather than a huge or negative number.
- */
-export function formatEta(stepsLeft: number, stepsPerSecond: number): string {
-  if (stepsLeft <= 0) return 'done';
-  if (!(stepsPerSecond > 0) || !Number.isFinite(stepsPerSecond)) return '—';
-  return formatDuration(stepsLeft / stepsPerSecond);
-}
+export { formatDuration, formatEta } from '../../src-main/shared/format';
 
 /** Images per second with sensible precision: 0.42, 4.2, 42, 420. */
 export function formatRate(value: number): string {

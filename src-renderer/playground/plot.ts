@@ -112,7 +112,7 @@ export function drawManifold(ctx: CanvasRenderingContext2D, view: View, manifold
 }
 
 export interface CurveStyle {
-  key: keyof Omit<Curves1d, 'xs'>;
+  key: 'pData' | 'pGenerated' | 'd' | 'dStar';
   label: string;
   color: string;
   dash?: number[];

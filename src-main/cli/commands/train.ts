@@ -6,6 +6,7 @@ import type { GeneratorLossName } from '../../engine/losses';
 import { AUGMENT_NAMES, defaultRunConfig, runConfigErrors } from '../../engine/run-config';
 import { appPaths } from '../../host/app-paths';
 import type { BackendPreference, ResizeMode } from '../../shared/contract';
+import { formatEta } from '../../shared/format';
 import { terminalProgressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
 import { backendOption, collect, parseFloatOption, parseIntOption, requireOption, startBackend } from './engine-options';
@@ -90,14 +91,6 @@ export function configFromOptions(o: TrainOptions): RunConfig {
   const errors = runConfigErrors(config);
   if (errors.length > 0) throw new UsageError(errors[0]);
   return config;
-}
-
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(s % 60).padStart(2, '0')}s`;
 }
 
 export function registerTrain(program: Command): void {
@@ -202,8 +195,7 @@ export function registerTrain(program: Command): void {
             onMetrics: (m: StepMetrics) => {
               if (o.json) process.stdout.write(`${JSON.stringify(m)}\n`);
               if (tty) {
-                const eta = ((config.steps - m.step) * config.batch * config.k) / m.imgPerSec;
-                bar.update(m.step, config.steps, { imgps: m.imgPerSec.toFixed(1), etaText: formatDuration(eta), dLoss: fmt(m.dLoss), gLoss: fmt(m.gLoss), jsd: fmt(m.jsd) });
+                bar.update(m.step, config.steps, { imgps: m.imgPerSec.toFixed(1), etaText: formatEta(config.steps - m.step, m.imgPerSec / (config.batch * config.k)), dLoss: fmt(m.dLoss), gLoss: fmt(m.gLoss), jsd: fmt(m.jsd) });
               } else if (!o.json && (m.step % config.sampleEvery === 0 || m.step === config.steps)) {
                 process.stderr.write(`step ${m.step}/${config.steps} · ${m.imgPerSec.toFixed(1)} img/s · D ${fmt(m.dLoss)} G ${fmt(m.gLoss)} · JSD ${fmt(m.jsd)}\n`);
               }

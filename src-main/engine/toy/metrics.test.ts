@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { grid25, ring8 } from './distributions';
 import { kde1d, linspace } from './kde';
-import { discreteJsd, histogram, histogramJsd, modeMetrics, optimalDiscriminator, PERFECT_HIGH_QUALITY_2D } from './metrics';
+import { discreteJsd, discriminatorGap, histogram, histogramJsd, modeMetrics, optimalDiscriminator, PERFECT_HIGH_QUALITY_2D } from './metrics';
 import { Rng } from '../rng';
 
 const ring = ring8();
@@ -96,6 +96,16 @@ test('D* = p_data / (p_data + p_G), 1/2 where neither has mass', () => {
   assert.equal(optimalDiscriminator(1, 0), 1);
   assert.equal(optimalDiscriminator(0, 2), 0);
   assert.equal(optimalDiscriminator(0, 0), 0.5);
+});
+
+test('the gap |D − D*| is weighted by p_data + p_G: zero at the optimum, unvisited places ignored', () => {
+  const pData = [3, 0, 0];
+  const pGenerated = [1, 1, 0];
+  const dStar = pData.map((p, i) => optimalDiscriminator(p, pGenerated[i])); // 0.75, 0, 0.5
+  assert.equal(discriminatorGap(dStar, dStar, pData, pGenerated), 0);
+  // |0.25 − 0.75| · 4 + |0.5 − 0| · 1, over a weight of 5; the third point (weight 0) may say anything
+  assert.equal(discriminatorGap([0.25, 0.5, 1], dStar, pData, pGenerated), (0.5 * 4 + 0.5 * 1) / 5);
+  assert.ok(Number.isNaN(discriminatorGap([0.5], [0.5], [0], [0])));
 });
 
 test('V(G, D*) integrates to −log 4 + 2 JSD (REFERENCE.md: N(0,1) vs N(1,1) gives −1.163451)', () => {

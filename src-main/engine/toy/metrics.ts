@@ -121,6 +121,26 @@ export function optimalDiscriminator(pData: number, pGenerated: number): number 
   return total > 0 ? pData / total : 0.5;
 }
 
+/**
+ * How far D is from the optimal D* over a grid: the mean of |D − D*| weighted by p_data + p_G, the
+ * mixture D is trained on, so places neither distribution visits (where D is unconstrained) do not count.
+ */
+export function discriminatorGap(
+  d: ArrayLike<number>,
+  dStar: ArrayLike<number>,
+  pData: ArrayLike<number>,
+  pGenerated: ArrayLike<number>,
+): number {
+  let weighted = 0;
+  let total = 0;
+  for (let i = 0; i < d.length; i++) {
+    const weight = pData[i] + pGenerated[i];
+    weighted += weight * Math.abs(d[i] - dStar[i]);
+    total += weight;
+  }
+  return total > 0 ? weighted / total : NaN;
+}
+
 /** Mean and (population) standard deviation; the spread is what "D flatness" reports. */
 export function meanAndStd(values: ArrayLike<number>): { mean: number; std: number } {
   const n = values.length;

@@ -4,6 +4,7 @@ import { before, test } from 'node:test';
 import { chooseBackend } from '../../trainer/backend';
 import { bimodal1d, ring8 } from './distributions';
 import { trainToy } from './experiment';
+import { discriminatorGap } from './metrics';
 import { ToyGan } from './toy-gan';
 
 const tiny = {
@@ -116,6 +117,8 @@ test('1-D mode: P_data, P_G, D and D* on one grid', () => {
     assert.ok(Math.abs(dStar[i] - expected) < 1e-12);
     assert.ok(curves.d[i] > 0 && curves.d[i] < 1);
   }
+  assert.equal(curves.gapToOptimal, discriminatorGap(curves.d, curves.dStar, curves.pData, curves.pGenerated));
+  assert.ok(curves.gapToOptimal > 0 && curves.gapToOptimal < 1, `${curves.gapToOptimal}`);
   const step = curves.xs[1] - curves.xs[0];
   const mass = curves.pData.reduce((a, b) => a + b, 0) * step;
   assert.ok(Math.abs(mass - 1) < 0.02, `${mass}`);
@@ -126,4 +129,13 @@ test('1-D mode: P_data, P_G, D and D* on one grid', () => {
 test('bad configurations are refused', () => {
   assert.throws(() => new ToyGan(ring8(), { k: 0 }), /k must be/);
   assert.throws(() => new ToyGan(ring8(), { replay: 1.5 }), /replay/);
+});
+
+test('1-D mode: with G held still, D steps close the gap to D* (the optimal-D argument of THEORY.md)', () => {
+  const gan = new ToyGan(bimodal1d(), { ...tiny, seed: 3, lrD: 0.01 });
+  const start = gan.curves1d(100, 4000).gapToOptimal;
+  for (let i = 0; i < 300; i++) gan.dStep();
+  const trained = gan.curves1d(100, 4000).gapToOptimal;
+  assert.ok(trained < start / 2 && trained < 0.1, `gap ${start.toFixed(3)} → ${trained.toFixed(3)}`);
+  gan.dispose();
 });

@@ -6,7 +6,7 @@ import { ReplayBuffer } from '../replay';
 import { Rng } from '../rng';
 import type { Bounds, ToyDistribution } from './distributions';
 import { kde1d, linspace } from './kde';
-import { histogramJsd, meanAndStd, modeMetrics, optimalDiscriminator, type ModeMetrics } from './metrics';
+import { discriminatorGap, histogramJsd, meanAndStd, modeMetrics, optimalDiscriminator, type ModeMetrics } from './metrics';
 import { Mlp, type Activation } from './mlp';
 
 export type ToyOptimizer = 'adam' | 'sgd';
@@ -150,6 +150,8 @@ export interface Curves1d {
   d: Float64Array;
   /** p_data / (p_data + p_G): what D would be if it were optimal for the current G. */
   dStar: Float64Array;
+  /** Mean |D − D*| weighted by p_data + p_G (metrics.discriminatorGap). */
+  gapToOptimal: number;
 }
 
 function validate(config: ToyGanConfig): void {
@@ -481,7 +483,7 @@ export class ToyGan {
     const pGenerated = kde1d(this.sample(samples), xs);
     const d = Float64Array.from(this.discriminate(Float32Array.from(xs)));
     const dStar = pData.map((p, i) => optimalDiscriminator(p, pGenerated[i]));
-    return { xs, pData, pGenerated, d, dStar };
+    return { xs, pData, pGenerated, d, dStar, gapToOptimal: discriminatorGap(d, dStar, pData, pGenerated) };
   }
 
   dispose(): void {
