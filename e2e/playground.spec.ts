@@ -34,6 +34,7 @@ test('the playground trains a GAN on ring8 in the browser: heatmap, points and c
   expect(after.sum).not.toBe(before.sum);
   await expect(page.getByTestId('pg-jsd')).toHaveText(/^\d\.\d{3}$/);
   expect(Number(await page.getByTestId('pg-chart-losses').getAttribute('data-points'))).toBeGreaterThan(10);
+  expect(Number(await page.getByTestId('pg-chart-reverse-kl').getAttribute('data-points'))).toBeGreaterThan(2);
 
   // one discriminator step moves only the D counter
   const dBefore = Number(await page.getByTestId('pg-iterations').textContent());
