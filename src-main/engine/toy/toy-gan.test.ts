@@ -54,6 +54,18 @@ test('steps allocate no tensors that outlive them', () => {
   assert.ok(!Object.keys(variables).some((name) => name.startsWith('toyG') || name.startsWith('toyD')));
 });
 
+test('two GANs alive at once train independently: same seed, same samples', () => {
+  const first = new ToyGan(ring8(), { ...tiny, seed: 5 });
+  const second = new ToyGan(ring8(), { ...tiny, seed: 5 });
+  for (let i = 0; i < 5; i++) {
+    first.iteration();
+    second.iteration();
+  }
+  assert.deepEqual(Array.from(second.sample(20)), Array.from(first.sample(20)));
+  first.dispose();
+  second.dispose();
+});
+
 test('step API: counters, losses, V and its JSD bound', () => {
   const gan = new ToyGan(ring8(), { ...tiny, k: 3, seed: 2 });
   const result = gan.iteration();
