@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { availableParallelism } from 'node:os';
 import type { BackendPreference } from '../../shared/contract';
 import { chooseBackend } from '../../trainer/backend';
 import {
@@ -7,13 +8,18 @@ import {
   gmmBaseline,
   summarizeRuns,
   toyDistribution,
-  trainToy,
   type ToyGanConfig,
   type ToyRunResult,
 } from '../../engine/toy/index';
+import { formatEta } from '../../shared/format';
 import { terminalProgressBar } from '../progress-bar';
+import { runToyTasks, type ToyTask } from '../toy-pool';
 import { UsageError } from '../usage-error';
 
+/** tfjs-node spreads one run over every core already; wasm and cpu use one core per process. */
+function autoJobs(backend: string): number {
+  return backend.startsWith('tensorflow') ? 1 : availableParallelism();
+}
 
 /** Distributions with REFERENCE.md modes, the ones the CLI can score. */
 const SCORED = ['ring8', 'grid25', 'gaussian'] as const;
@@ -51,6 +57,7 @@ interface ToyOptions {
   gmm?: string;
   covariance: 'full' | 'diag';
   backend: BackendPreference;
+  jobs: string;
   json?: boolean;
 }
 
@@ -155,6 +162,7 @@ export function registerToy(program: Command): void {
         .choices(['auto', 'tensorflow', 'wasm', 'cpu'])
         .default('wasm'),
     )
+    .option('--jobs <n>', 'runs trained at once, each in its own process (auto: one per core on wasm/cpu, one on tensorflow)', 'auto')
     .option('--json', 'print one JSON object instead of text')
     .action(async (options: ToyOptions) => {
       const runs = integer('runs', options.runs, 1);
@@ -171,48 +179,71 @@ export function registerToy(program: Command): void {
         const skipped = skippedWhy.length ? ` (skipped: ${skippedWhy.map((s) => `${s.backend}: ${s.reason}`).join('; ')})` : '';
         process.stderr.write(`backend: ${backend.label}${skipped}\n`);
       }
-      const bar = terminalProgressBar('{label} [{bar}] {value}/{total} iterations · ETA {eta_formatted}', !options.json);
-      const reports: DistributionReport[] = [];
-      for (const dist of dists) {
-        const distribution = toyDistribution(dist);
-        const steps = stepsOption ?? DEFAULT_TOY_STEPS[dist];
-        const results: ToyRunResult[] = [];
-        for (let r = 0; r < runs; r++) {
-          const result =
-            components === undefined
-              ? trainToy({
-                  distribution,
-                  steps,
-                  config: { ...config, seed: seed + r },
-                  decay: options.decay,
-                  settle,
-                  onProgress: (done) => bar.update(done, steps, { label: `${dist} run ${r + 1}/${runs}` }),
-                })
-              : gmmBaseline({ distribution, components, covariance: options.covariance, seed: seed + r });
-          bar.stop();
-          results.push(result);
-          if (!options.json) {
-            process.stderr.write(
-              `  ${dist} run ${r + 1}/${runs} (seed ${seed + r}): modes ${result.modesCaptured}/${result.totalModes}, ` +
-                `hq ${percent(result.highQuality)}, reverseKL ${result.reverseKL.toFixed(3)}, ${result.seconds.toFixed(1)} s\n`,
-            );
-          }
-        }
-        const runsOut = results.map((result) => {
-          const { model: _model, ...rest } = result as ToyRunResult & { model?: unknown };
-          void _model;
-          return rest;
+      const bar = terminalProgressBar('toy [{bar}] {value}/{total} iterations · {label} · ETA {etaText}', !options.json);
+      const jobs = options.jobs === 'auto' ? 'auto' : integer('jobs', options.jobs, 1);
+      const stepsOf = (dist: ScoredDistribution): number => stepsOption ?? DEFAULT_TOY_STEPS[dist];
+      const printRun = (dist: ScoredDistribution, result: ToyRunResult): void => {
+        if (options.json) return;
+        process.stderr.write(
+          `  ${dist} run ${result.seed - seed + 1}/${runs} (seed ${result.seed}): modes ${result.modesCaptured}/${result.totalModes}, ` +
+            `hq ${percent(result.highQuality)}, reverseKL ${result.reverseKL.toFixed(3)}, ${result.seconds.toFixed(1)} s\n`,
+        );
+      };
+      const resultsOf = new Map<ScoredDistribution, ToyRunResult[]>();
+      if (components === undefined) {
+        const tasks: ToyTask[] = dists.flatMap((dist) =>
+          Array.from({ length: runs }, (_, r) => ({ dist, steps: stepsOf(dist), config: { ...config, seed: seed + r }, decay: options.decay, settle })),
+        );
+        const totalSteps = tasks.reduce((sum, task) => sum + task.steps, 0);
+        const done = tasks.map(() => 0);
+        let finished = 0;
+        const started = performance.now();
+        const showProgress = (): void => {
+          const iterations = done.reduce((sum, n) => sum + n, 0);
+          const perSecond = iterations / ((performance.now() - started) / 1000);
+          bar.update(iterations, totalSteps, {
+            label: `${finished}/${tasks.length} run${tasks.length === 1 ? '' : 's'} done`,
+            etaText: formatEta(totalSteps - iterations, perSecond),
+          });
+        };
+        const results = await runToyTasks(tasks, {
+          jobs: jobs === 'auto' ? autoJobs(backend!.backend) : jobs,
+          backend: options.backend,
+          onProgress: (index, iterations) => {
+            done[index] = iterations;
+            showProgress();
+          },
+          onResult: (index, result) => {
+            done[index] = tasks[index].steps;
+            finished++;
+            bar.stop();
+            printRun(tasks[index].dist, result);
+            if (finished < tasks.length) showProgress();
+          },
         });
-        const report: DistributionReport = {
+        dists.forEach((dist, d) => resultsOf.set(dist, results.slice(d * runs, (d + 1) * runs)));
+      } else {
+        for (const dist of dists) {
+          const results = Array.from({ length: runs }, (_, r) => {
+            const { model: _model, ...result } = gmmBaseline({ distribution: toyDistribution(dist), components, covariance: options.covariance, seed: seed + r });
+            void _model;
+            printRun(dist, result);
+            return result;
+          });
+          resultsOf.set(dist, results);
+        }
+      }
+      const reports: DistributionReport[] = dists.map((dist) => {
+        const results = resultsOf.get(dist)!;
+        return {
           dist,
           method: components === undefined ? 'gan' : 'gmm',
-          ...(components === undefined ? { steps } : { components }),
-          runs: runsOut,
-          summary: summarizeRuns(runsOut),
+          ...(components === undefined ? { steps: stepsOf(dist) } : { components }),
+          runs: results,
+          summary: summarizeRuns(results),
         };
-        reports.push(report);
-        if (!options.json) printReport(report);
-      }
+      });
+      if (!options.json) reports.forEach(printReport);
       if (options.json) {
         process.stdout.write(
           `${JSON.stringify(
