@@ -59,6 +59,11 @@ function run(backend: BackendWasm, name: string, inputs: NamedTensorInfoMap, att
   return stockKernel(name)({ inputs, backend, attrs }) as TensorInfo;
 }
 
+/** The stock stride-1 NHWC Conv2D with explicit padding, the building block of the gradient kernels. */
+function conv2dStride1(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, pad: ExplicitPad, dilations: [number, number] = [1, 1]): TensorInfo {
+  return run(backend, Conv2D, { x, filter }, { strides: [1, 1], pad: pad as unknown as NamedAttrMap[string], dilations, dataFormat: 'NHWC' });
+}
+
 function checkNHWC(kernel: string, dataFormat: string, dtype: string): void {
   if (dataFormat !== 'NHWC') throw new Error(`wasm ${kernel} supports only dataFormat 'NHWC', got '${dataFormat}'`);
   if (dtype !== 'float32') throw new Error(`wasm ${kernel} supports only float32, got ${dtype}`);
@@ -174,12 +179,7 @@ function conv2dBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: {}; a
     const dyT = scratch.keep(permuteKeepLast(backend, dy, [1, 2, 0, 3]));
     const explicit: ExplicitPad = [[0, 0], [top, bottom], [left, right], [0, 0]];
     const grad = scratch.keep(
-      run(backend, Conv2D, { x: xT, filter: dyT }, {
-        strides: [1, 1],
-        pad: explicit as unknown as NamedAttrMap[string],
-        dilations: [sH, sW],
-        dataFormat: 'NHWC',
-      }),
+      conv2dStride1(backend, xT, dyT, explicit, [sH, sW]),
     );
     // [C, kH′, kW′, O] → [kH, kW, C, O], dropping rows kH′ > kH.
     const [C, gH, gW, O] = grad.shape;
@@ -401,14 +401,7 @@ function backpropInputFused(
   const scratch = new Scratch(backend);
   try {
     const [g] = cachedFilters(backend, filter, `fused ${sH} ${sW}`, () => [fusedFilter(backend, filter, sH, sW, mH, mW)]);
-    const z = scratch.keep(
-      run(backend, Conv2D, { x: dy, filter: g! }, {
-        strides: [1, 1],
-        pad: explicit as unknown as NamedAttrMap[string],
-        dilations: [1, 1],
-        dataFormat: 'NHWC',
-      }),
-    );
+    const z = scratch.keep(conv2dStride1(backend, dy, g!, explicit));
     const out = backend.makeOutput([B, inH, inW, C], 'float32');
     const src = backend.typedArrayFromHeap(z) as Float32Array;
     const dst = backend.typedArrayFromHeap(out) as Float32Array;
@@ -485,16 +478,7 @@ function conv2dBackpropInput(args: { inputs: NamedTensorInfoMap; backend: {}; at
           continue;
         }
         const explicit: ExplicitPad = [[0, 0], [ph.padBefore, ph.padAfter], [pw.padBefore, pw.padAfter], [0, 0]];
-        z.push(
-          scratch.keep(
-            run(backend, Conv2D, { x: dy, filter: g }, {
-              strides: [1, 1],
-              pad: explicit as unknown as NamedAttrMap[string],
-              dilations: [1, 1],
-              dataFormat: 'NHWC',
-            }),
-          ),
-        );
+        z.push(scratch.keep(conv2dStride1(backend, dy, g, explicit)));
       }
     }
 
