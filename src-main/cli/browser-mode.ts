@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { appPaths } from '../host/app-paths';
+import { appPaths } from '../disk/app-paths';
 import { createHost } from '../host/services';
 import { nodeTrainerLauncher, TrainerClient } from '../host/trainer-client';
 import { startBrowserServer, type BrowserServer } from '../server/browser-server';

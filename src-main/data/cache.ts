@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../host/atomic-write';
+import { writeFileAtomic } from '../disk/atomic-write';
 import type { ScanResult } from './scan';
 import type { ResolvedSettings } from './settings';
 import type { DatasetReport, ImageSet } from './types';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { access, open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { writeFileAtomic } from '../host/atomic-write';
+import { writeFileAtomic } from '../disk/atomic-write';
 import {
   allocatePixelStore,
   cachePaths,

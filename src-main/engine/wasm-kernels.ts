@@ -210,7 +210,7 @@ function conv2dBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: {}; a
 
 let stockBackpropInput: KernelConfig | undefined;
 
-/** Mutable so that tests and wasm-kernels-profile.ts can drive each path and compare. */
+/** Mutable so that tests and ../bench/wasm-kernels-profile.ts can drive each path and compare. */
 export const wasmKernelTuning = {
   /**
    * Crossover between the two Conv2DBackpropInput strategies, measured on dcgan-ref layers (batch

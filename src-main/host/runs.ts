@@ -1,7 +1,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunConfig, RunDetail, RunSummary, SampleInfo, StepMetrics } from '../shared/contract';
-import { latestCheckpoint, listSamples, readMetrics, readRunConfig, runFiles } from './run-folder';
+import { latestCheckpoint, listSamples, readMetrics, readRunConfig, runFiles } from '../disk/run-folder';
 
 /** Reads run folders (DESIGN.md "Files on disk"); the trainer writes them. */
 export class RunStore {

@@ -8,14 +8,14 @@ import type {
   ImportSettings,
   TrainingStatus,
 } from '../shared/contract';
-import type { AppPaths } from './app-paths';
-import { writeFileAtomic } from './atomic-write';
+import type { AppPaths } from '../disk/app-paths';
+import { writeFileAtomic } from '../disk/atomic-write';
 import { HostError, type Host, type HostHandlers } from './dispatch';
-import { writeRunConfig } from './run-folder';
+import { writeRunConfig } from '../disk/run-folder';
 import { RunStore } from './runs';
 import type { TrainerClient } from './trainer-client';
 import { importDataset, listRecentDatasets } from '../data/import';
-import { ensureDemoDataset } from '../../resources/demo/avatars';
+import { ensureDemoDataset } from '../data/demo-avatars';
 
 export interface HostDeps {
   paths: AppPaths;

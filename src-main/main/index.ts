@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import trainerEntry from '../trainer/index?modulePath';
 import { CONTENT_SECURITY_POLICY } from '../shared/security';
 import { IMAGE_SCHEME, IPC_EVENT_CHANNEL } from '../shared/contract';
-import { appPaths } from '../host/app-paths';
+import { appPaths } from '../disk/app-paths';
 import { createHost } from '../host/services';
 import { TrainerClient } from '../host/trainer-client';
 import { registerIpcBridge, rendererUrlMatcher } from './ipc-bridge';

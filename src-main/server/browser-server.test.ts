@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { appPaths } from '../host/app-paths';
+import { appPaths } from '../disk/app-paths';
 import { createHost } from '../host/services';
 import type { Host } from '../host/dispatch';
 import { nodeTrainerLauncher, TrainerClient } from '../host/trainer-client';

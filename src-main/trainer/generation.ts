@@ -7,11 +7,11 @@ import { generateImages as renderImages, scoreImages, toUint8 } from '../engine/
 import { buildDiscriminator, buildGenerator } from '../engine/models';
 import { samplePrior } from '../engine/prior';
 import { Rng } from '../engine/rng';
-import { writeFileAtomic } from '../host/atomic-write';
+import { writeFileAtomic } from '../disk/atomic-write';
 import type { GeneratedImage } from '../shared/contract';
 import { framesToGif, gridPng, gridRaw, imagePng } from './images';
-import { latestCheckpoint, readRunConfig } from '../host/run-folder';
-import { readCheckpoint } from './run-files';
+import { latestCheckpoint, readRunConfig } from '../disk/run-folder';
+import { readCheckpoint } from '../disk/checkpoint-files';
 
 export interface LoadedRun {
   config: RunConfig;

@@ -1,5 +1,5 @@
 import type { BackendReport, StepMetrics, TrainerApi, TrainerEvent, TrainerEvents, TrainerMethod, TrainingState } from '../shared/contract';
-import { appPaths } from '../host/app-paths';
+import { appPaths } from '../disk/app-paths';
 
 // Loaded on first use: the backend report must not wait for the training and image code.
 const session = () => import('./session');

@@ -9,7 +9,7 @@ import type { RunConfig } from '../engine/config';
 import { defaultRunConfig } from '../engine/run-config';
 import type { ImageSet } from '../data/types';
 import { exportGenerator, generateImages, loadRun, writeInterpolationGif } from './generation';
-import { latestCheckpoint, readMetrics, readRunConfig } from '../host/run-folder';
+import { latestCheckpoint, readMetrics, readRunConfig } from '../disk/run-folder';
 import { runTraining } from './session';
 
 let root: string;

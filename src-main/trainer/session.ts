@@ -13,13 +13,13 @@ import { restoreGan, serializeGan } from '../engine/checkpoint';
 import type { RunConfig, StepMetrics } from '../engine/config';
 import { samplePrior } from '../engine/prior';
 import { runConfigErrors } from '../engine/run-config';
-import { writeFileAtomic } from '../host/atomic-write';
-import { appPaths } from '../host/app-paths';
+import { writeFileAtomic } from '../disk/atomic-write';
+import { appPaths } from '../disk/app-paths';
 import type { BackendReport, DatasetReport, ImportProgress, TrainingState } from '../shared/contract';
 import type { ImageSet } from '../data/types';
 import { gridPng } from './images';
-import { latestCheckpoint, readMetrics, readRunConfig, runFiles, writeRunConfig } from '../host/run-folder';
-import { readCheckpoint, writeCheckpoint } from './run-files';
+import { latestCheckpoint, readMetrics, readRunConfig, runFiles, writeRunConfig } from '../disk/run-folder';
+import { readCheckpoint, writeCheckpoint } from '../disk/checkpoint-files';
 
 export interface TrainingHooks {
   /** Every logged step, after its line is in metrics.jsonl. */
@@ -93,7 +93,7 @@ async function loadImages(config: RunConfig, options: RunTrainingOptions): Promi
   const { importDataset } = await import('../data/import');
   let folders = config.data.folders;
   if (config.data.demo) {
-    const { ensureDemoDataset } = await import('../../resources/demo/avatars');
+    const { ensureDemoDataset } = await import('../data/demo-avatars');
     folders = [await ensureDemoDataset(appPaths().demo)];
   }
   if (folders.length === 0) throw new Error('the run has no dataset folder (config.data.folders is empty)');

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { appPaths } from '../../host/app-paths';
+import { appPaths } from '../../disk/app-paths';
 import { nodeTrainerLauncher, TrainerClient } from '../../host/trainer-client';
 
 export function registerBackend(program: Command): void {

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { ensureDemoDataset } from '../../../resources/demo/avatars';
+import { ensureDemoDataset } from '../../data/demo-avatars';
 import { DatasetError } from '../../data/errors';
 import { importDataset } from '../../data/import';
 import { resolveSettings } from '../../data/settings';
 import type { DatasetReport, ImportProgress, ImportSettings, ResizeMode } from '../../data/types';
-import { appPaths } from '../../host/app-paths';
-import { writeFileAtomic } from '../../host/atomic-write';
+import { appPaths } from '../../disk/app-paths';
+import { writeFileAtomic } from '../../disk/atomic-write';
 import { terminalProgressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
 

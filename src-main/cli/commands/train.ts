@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { AugmentName, RunConfig, StepMetrics } from '../../engine/config';
 import type { GeneratorLossName } from '../../engine/losses';
 import { AUGMENT_NAMES, defaultRunConfig, runConfigErrors } from '../../engine/run-config';
-import { appPaths } from '../../host/app-paths';
+import { appPaths } from '../../disk/app-paths';
 import type { BackendPreference, ResizeMode } from '../../shared/contract';
 import { formatEta } from '../../shared/format';
 import { terminalProgressBar } from '../progress-bar';
@@ -127,7 +127,7 @@ export function registerTrain(program: Command): void {
       const out = resolve(requireOption(o.out, '--out RUN'));
       let config: RunConfig;
       if (o.resume) {
-        const { readRunConfig, latestCheckpoint } = await import('../../host/run-folder');
+        const { readRunConfig, latestCheckpoint } = await import('../../disk/run-folder');
         if (!existsSync(out)) throw new UsageError(`--resume: run folder not found: ${out}`);
         config = await readRunConfig(out);
         const latest = await latestCheckpoint(out);
@@ -148,7 +148,7 @@ export function registerTrain(program: Command): void {
         }
       } else {
         config = configFromOptions(o);
-        const { latestCheckpoint } = await import('../../host/run-folder');
+        const { latestCheckpoint } = await import('../../disk/run-folder');
         if (await latestCheckpoint(out)) {
           throw new UsageError(`${out} already holds a trained run: add --resume to continue it, or choose another --out`);
         }

@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../engine/checkpoint';
-import { writeFileAtomic } from '../host/atomic-write';
-import { listCheckpoints, runFiles } from '../host/run-folder';
+import { writeFileAtomic } from './atomic-write';
+import { listCheckpoints, runFiles } from './run-folder';
 
 export async function readCheckpoint(path: string): Promise<Checkpoint> {
   return decodeCheckpoint(new Uint8Array(await readFile(path)));

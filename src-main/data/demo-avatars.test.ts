@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import sharp from 'sharp';
-import { importDataset } from '../../src-main/data/import';
-import { avatarSvg, ensureDemoDataset } from './avatars';
+import { importDataset } from './import';
+import { avatarSvg, ensureDemoDataset } from './demo-avatars';
 
 let workDir: string;
 

@@ -6,9 +6,9 @@ import { access, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { ImportProgress } from '../../src-main/data/types';
-import { Rng } from '../../src-main/engine/rng';
-import { writeFileAtomic } from '../../src-main/host/atomic-write';
+import type { ImportProgress } from './types';
+import { Rng } from '../engine/rng';
+import { writeFileAtomic } from '../disk/atomic-write';
 
 export const DEMO_SIZE = 64;
 export const DEFAULT_DEMO_COUNT = 2000;

@@ -2,16 +2,16 @@
  * What the kernels in wasm-kernels.ts buy on the wasm backend, stock against replaced, in one
  * process with the two interleaved so both see the same background load. Not a test (timings
  * depend on the machine and its load):
- *   node --import tsx src-main/engine/wasm-kernels-profile.ts [--size 64] [--width 64] [--batch 16] [--reps 5]
+ *   node --import tsx src-main/bench/wasm-kernels-profile.ts [--size 64] [--width 64] [--batch 16] [--reps 5]
  * Prints per-layer times of the dcgan-ref convolutions, then whole training iterations
  * (engine/gan.ts trainIteration) and the kernels that dominate one.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { parseArgs } from 'node:util';
-import { registerWasmTrainingKernels, replacedWasmKernels } from './wasm-kernels';
-import { createGan, disposeGan, trainIteration } from './gan';
-import { defaultRunConfig } from './run-config';
+import { registerWasmTrainingKernels, replacedWasmKernels } from '../engine/wasm-kernels';
+import { createGan, disposeGan, trainIteration } from '../engine/gan';
+import { defaultRunConfig } from '../engine/run-config';
 
 const { values } = parseArgs({
   options: {

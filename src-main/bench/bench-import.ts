@@ -1,12 +1,12 @@
 /**
  * Import benchmark (not a test): 2,000 generated 256 px JPEGs to 64 px, first import and cached
- * re-import. Run with `npx tsx src-main/data/bench-import.ts [count]`.
+ * re-import. Run with `npx tsx src-main/bench/bench-import.ts [count]`.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importDataset } from './import';
-import { noiseImage } from './test-fixtures';
+import { importDataset } from '../data/import';
+import { noiseImage } from '../data/test-fixtures';
 
 const count = Number(process.argv[2] ?? 2000);
 const side = 256;

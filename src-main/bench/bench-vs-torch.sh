@@ -2,7 +2,7 @@
 # Training speed of `gan-studio bench --arch dcgan-ref` against the PyTorch reference
 # (shared/bench/torch_dcgan.py, see shared/bench/README.md), same arguments, same machine.
 #
-#   src-main/engine/bench-vs-torch.sh [RUNS] [BACKEND]      (defaults: 3 runs, wasm)
+#   src-main/bench/bench-vs-torch.sh [RUNS] [BACKEND]      (defaults: 3 runs, wasm)
 #
 # Each configuration runs the project and PyTorch alternately, RUNS times each, so both see the
 # same background load; absolute times drift with it, so the medians and their ratio
