@@ -11,7 +11,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { parseArgs } from 'node:util';
 import { registerWasmTrainingKernels, replacedWasmKernels } from '../engine/wasm-kernels';
 import { createGan, disposeGan, trainIteration } from '../engine/gan';
-import { defaultRunConfig } from '../engine/run-config';
+import { defaultRunConfig } from '../shared/schema';
 
 const { values } = parseArgs({
   options: {

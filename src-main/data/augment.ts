@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { AugmentName } from '../engine/config';
+import type { AugmentName } from '../shared/schema';
 import { Rng } from '../engine/rng';
 
 /**

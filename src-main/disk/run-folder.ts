@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunConfig, StepMetrics } from '../engine/config';
+import type { RunConfig, StepMetrics } from '../shared/contract';
+import { describeErrors, upgradeRunConfig } from '../shared/schema';
 import { writeFileAtomic } from './atomic-write';
 
 /** The run folder layout of DESIGN.md, in one place: the trainer writes it, the host reads it. */
@@ -34,13 +35,28 @@ export async function latestCheckpoint(runDir: string): Promise<{ step: number; 
   return (await listCheckpoints(runDir)).at(-1) ?? null;
 }
 
+/**
+ * The run's config.json, upgraded from whatever schema version wrote it and validated (run schema). Throws
+ * one line naming the file and what is wrong: never a raw parser message.
+ */
 export async function readRunConfig(runDir: string): Promise<RunConfig> {
+  const file = runFiles.config(runDir);
+  let text: string;
   try {
-    return JSON.parse(await readFile(runFiles.config(runDir), 'utf8')) as RunConfig;
+    text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${runDir} is not a run folder (no config.json)`);
-    throw error;
+    throw new Error(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'read error'})`);
   }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error(`${file} is damaged (not complete JSON): the run's settings cannot be read; its checkpoints are untouched`);
+  }
+  const upgraded = upgradeRunConfig(raw);
+  if (!upgraded.ok) throw new Error(`${file}: ${describeErrors(upgraded.errors)}`);
+  return upgraded.value;
 }
 
 export async function writeRunConfig(runDir: string, config: RunConfig): Promise<void> {

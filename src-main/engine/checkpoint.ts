@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { RunConfig } from './config';
+import type { RunConfig } from '../shared/schema';
 import { createGan, modelVariables, type GanOptions, type GanState } from './gan';
 import { ReplayBuffer } from './replay';
 

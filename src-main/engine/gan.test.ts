@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { decodeCheckpoint, encodeCheckpoint, restoreGan, serializeGan } from './checkpoint';
-import type { RunConfig } from './config';
+import type { RunConfig } from '../shared/schema';
 import { createGan, disposeGan, emaDecay, modelVariables, trainIteration, NonFiniteLossError, type GanState, type RealBatchSource } from './gan';
 import { buildDiscriminator, buildGenerator, countTrainableParams } from './models';
 import { ReplayBuffer } from './replay';
 import { Rng } from './rng';
-import { defaultRunConfig } from './run-config';
+import { defaultRunConfig } from '../shared/schema';
 
 before(async () => {
   await tf.setBackend('cpu');

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Adam } from './adam';
-import type { AugmentName, RunConfig, StepMetrics } from './config';
+import type { StepMetrics } from '../shared/contract';
+import type { AugmentName, RunConfig } from '../shared/schema';
 import { ganLosses, jsdFromValue, valueEstimate } from './losses';
 import { buildDiscriminator, buildGenerator } from './models';
 import { samplePrior } from './prior';

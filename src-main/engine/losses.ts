@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs';
  * Losses on the discriminator's logits. log D = -softplus(-logit) and log(1 - D) = -softplus(logit)
  * are the numerically stable forms: they never take the log of a sigmoid that rounded to 0 or 1.
  */
-export type GeneratorLossName = 'mm' | 'ns' | 'hinge' | 'ls';
+import type { GeneratorLossName } from '../shared/schema';
+
+export type { GeneratorLossName };
 
 export interface GanLoss {
   readonly name: GeneratorLossName;

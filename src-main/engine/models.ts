@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Architecture } from './config';
+import { ARCH, ARCH_CHOICES, supportsSize, type Architecture } from '../shared/schema';
 import { Rng } from './rng';
 
 export interface ModelConfig {
@@ -9,30 +9,14 @@ export interface ModelConfig {
   latent: number;
 }
 
-/** Image sides the DCGAN family supports: 4·2^n (32, 64, 128, ...) or 6·2^n (48, 96, 192, ...). */
+/**
+ * The side of the generator's first feature map for an image side the architecture supports (run schema:
+ * ARCH_CHOICES[arch].startSides, e.g. 4 for 32/64/128 px, 6 for 48/96 px). Throws for an unsupported side.
+ */
 export function startSide(arch: Architecture, size: number): number {
-  const isPow2 = (n: number) => Number.isInteger(n) && n >= 1 && (n & (n - 1)) === 0;
-  if (size >= 16 && isPow2(size / 4)) return 4;
-  // 96 = 6·16: starting from 6×6 keeps the same number of up-samplings as 64 px.
-  if (arch === 'dcgan' && size >= 24 && isPow2(size / 6)) return 6;
-  throw new Error(
-    arch === 'dcgan-ref'
-      ? `dcgan-ref needs a power-of-two size of at least 16, got ${size}`
-      : `image size ${size} is not supported: use 32, 64, 96 or 128`,
-  );
-}
-
-/** Reasons a model configuration cannot be built, empty when it can. */
-export function modelConfigErrors(config: ModelConfig): string[] {
-  const errors: string[] = [];
-  try {
-    startSide(config.arch, config.size);
-  } catch (error) {
-    errors.push((error as Error).message);
-  }
-  if (!Number.isInteger(config.width) || config.width < 1) errors.push(`width must be a positive integer, got ${config.width}`);
-  if (!Number.isInteger(config.latent) || config.latent < 1) errors.push(`latent must be a positive integer, got ${config.latent}`);
-  return errors;
+  if (!supportsSize(arch, size)) throw new Error(`${ARCH_CHOICES[arch]?.label ?? arch} cannot make ${size} px images`);
+  // The smallest start side wins: 96 = 6·16 starts from 6×6 with the same number of up-samplings as 64 px.
+  return ARCH_CHOICES[arch].startSides.find((side) => Number.isInteger(size / side) && ((size / side) & (size / side - 1)) === 0)!;
 }
 
 /** Channel counts of the generator: the dense layer's output channels, then each transposed conv's. */
@@ -40,12 +24,12 @@ function generatorChannels(config: ModelConfig): { start: number; side: number; 
   const side = startSide(config.arch, config.size);
   const ups = Math.round(Math.log2(config.size / side));
   // dcgan-ref follows the reference exactly (C0 = W·S/8); dcgan caps channels at 8·W so 128 px stays trainable on a CPU.
-  const cap = config.arch === 'dcgan-ref' ? Infinity : 8 * config.width;
-  const start = config.arch === 'dcgan-ref' ? (config.width * config.size) / 8 : Math.min(cap, config.width * 2 ** (ups - 1));
+  const cap = config.arch === ARCH['dcgan-ref'] ? Infinity : 8 * config.width;
+  const start = config.arch === ARCH['dcgan-ref'] ? (config.width * config.size) / 8 : Math.min(cap, config.width * 2 ** (ups - 1));
   const stages: number[] = [];
   let c = start;
   for (let i = 0; i < ups - 1; i++) {
-    c = config.arch === 'dcgan-ref' ? c / 2 : Math.min(cap, config.width * 2 ** (ups - 2 - i));
+    c = config.arch === ARCH['dcgan-ref'] ? c / 2 : Math.min(cap, config.width * 2 ** (ups - 2 - i));
     stages.push(c);
   }
   stages.push(3);
@@ -102,7 +86,7 @@ export function buildGenerator(config: ModelConfig, rng: Rng = new Rng(1)): tf.S
 /** Strided-conv discriminator with leaky ReLU; one logit per image. */
 export function buildDiscriminator(config: ModelConfig, rng: Rng = new Rng(2)): tf.Sequential {
   const side = startSide(config.arch, config.size);
-  const cap = config.arch === 'dcgan-ref' ? Infinity : 8 * config.width;
+  const cap = config.arch === ARCH['dcgan-ref'] ? Infinity : 8 * config.width;
   const model = tf.sequential({ name: 'discriminator' });
   model.add(
     tf.layers.conv2d({

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { clearWasmKernelCaches, registerWasmTrainingKernels, wasmKernelTuning } from './wasm-kernels';
 import { createGan, disposeGan, trainIteration } from './gan';
-import { defaultRunConfig } from './run-config';
+import { defaultRunConfig } from '../shared/schema';
 import { Rng } from './rng';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];

@@ -1,4 +1,6 @@
-import type { HostEvent, HostEvents, HostMethod, HostParams, HostResult } from '../shared/contract';
+import type { z } from 'zod';
+import { HOST_PARAMS, type HostEvent, type HostEvents, type HostMethod, type HostParams, type HostResult } from '../shared/contract';
+import { describeErrors, validateWith } from '../shared/schema';
 
 export type HostHandlers = { [M in HostMethod]: (params: HostParams<M>) => Promise<HostResult<M>> };
 
@@ -13,9 +15,17 @@ export interface Host {
 /** A user-facing failure: its message is shown as it is. */
 export class HostError extends Error {}
 
-/** Runs a handler by name with unknown input from a transport; unknown names are refused. */
-export async function dispatch(host: Host, method: string, params: unknown): Promise<unknown> {
-  if (!Object.hasOwn(host.handlers, method)) throw new HostError(`unknown request: ${method}`);
+/**
+ * Runs a handler by name with unknown input from a transport. Unknown names are refused, and parameters are
+ * validated against the contract's schema before the handler runs, so nothing is written for a bad request.
+ * Throws HostError with one line naming each bad field.
+ */
+export async function dispatch(host: Host, method: unknown, params: unknown): Promise<unknown> {
+  if (typeof method !== 'string' || !Object.hasOwn(host.handlers, method) || !Object.hasOwn(HOST_PARAMS, method)) {
+    throw new HostError(`unknown request: ${typeof method === 'string' ? method.slice(0, 80) : typeof method}`);
+  }
+  const checked = validateWith(HOST_PARAMS[method as HostMethod] as z.ZodType<unknown, unknown>, params, 'params');
+  if (!checked.ok) throw new HostError(`${method}: ${describeErrors(checked.errors)}`);
   const handler = host.handlers[method as HostMethod] as (params: unknown) => Promise<unknown>;
-  return handler(params);
+  return handler(checked.value);
 }

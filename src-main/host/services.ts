@@ -15,6 +15,7 @@ import { writeRunConfig } from '../disk/run-folder';
 import { RunStore } from './runs';
 import type { TrainerClient } from './trainer-client';
 import { importDataset, listRecentDatasets } from '../data/import';
+import { DEFAULT_IMPORT_SETTINGS } from '../shared/schema';
 import { ensureDemoDataset } from '../data/demo-avatars';
 
 export interface HostDeps {
@@ -27,7 +28,6 @@ export interface HostDeps {
 }
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.gif', '.webp', '.bmp', '.tif', '.tiff', '.avif']);
-export const DEFAULT_IMPORT_SETTINGS: ImportSettings = { size: 64, mode: 'crop', background: '#ffffff' };
 
 
 function isInside(child: string, parent: string): boolean {
@@ -140,7 +140,7 @@ export function createHost(deps: HostDeps): Host {
       await mkdir(runDir, { recursive: true });
       await writeRunConfig(runDir, config);
       setStatus({ runId, state: 'starting', step: 0, totalSteps: config.steps, message: undefined });
-      await trainer.request('train.start', { runDir, config, resume: false });
+      await trainer.request('train.start', { runDir, config, resume: false, cacheDir: paths.cache, demoDir: paths.demo });
       return runs.summary(runId);
     },
     'train.resume': async ({ runId, extraSteps }) => {
@@ -149,7 +149,7 @@ export function createHost(deps: HostDeps): Host {
       if (!summary.hasCheckpoint) throw new HostError('this run has no checkpoint to resume from');
       const config = await runs.config(runId);
       setStatus({ runId, state: 'starting', step: summary.stepsDone, totalSteps: config.steps + (extraSteps ?? 0), message: undefined });
-      await trainer.request('train.start', { runDir: summary.dir, config, resume: true, extraSteps });
+      await trainer.request('train.start', { runDir: summary.dir, config, resume: true, extraSteps, cacheDir: paths.cache, demoDir: paths.demo });
       return summary;
     },
     'train.pause': async () => {

@@ -3,12 +3,84 @@
  * (renderer ⇄ host ⇄ trainer). Main, preload, renderer, browser-mode server and trainer import it.
  * A new message is one entry in a map below and one handler.
  */
-import type { DatasetReport, ImportProgress, ImportSettings } from '../data/types';
-import type { RunConfig, StepMetrics } from '../engine/config';
+import { z } from 'zod';
+import { ImportSettingsSchema, RunConfigSchema, type ImportSettings, type RunConfig } from './schema';
 
-export type { DatasetReport, ImportProgress, ImportSettings, ResizeMode, SkippedFile, DuplicateFile } from '../data/types';
-export type { RunConfig, StepMetrics, Prior, Architecture, AugmentName } from '../engine/config';
-export type { GeneratorLossName } from '../engine/losses';
+export type { ImportSettings, ResizeMode, RunConfig, Prior, Architecture, AugmentName, GeneratorLossName } from './schema';
+
+// ---------------------------------------------------------------------------------------------
+// Datasets (issue 3)
+
+/** Why a file was skipped, as a category: the key of DatasetReport.skippedByReason. */
+export type SkipCode = 'unreadable' | 'empty' | 'too-large' | 'not-image' | 'unsupported' | 'corrupt' | 'too-small';
+
+export interface SkippedFile {
+  path: string;
+  /** One plain line, e.g. "too small (1×1 px; the shorter side must be at least 32 px)". */
+  reason: string;
+  code: SkipCode;
+}
+
+export interface DuplicateFile {
+  path: string;
+  duplicateOf: string;
+  kind: 'exact' | 'near';
+}
+
+export interface ImportProgress {
+  phase: 'scanning' | 'reading' | 'writing';
+  done: number;
+  total: number;
+  current: string;
+}
+
+export interface DatasetReport {
+  /** Stable id of this dataset + settings (the cache key). */
+  id: string;
+  folders: string[];
+  settings: ImportSettings;
+  /** Files in the folders (hidden ones aside): found = used + skipped + duplicates dropped. */
+  found: number;
+  /** Images in the set (ImageSet.count). */
+  used: number;
+  /** In path order. */
+  skipped: SkippedFile[];
+  /** Count of skipped files per SkipCode. */
+  skippedByReason: Record<string, number>;
+  /** Exact (same bytes) and near (same look) duplicates of an earlier file; dropped unless settings.dropDuplicates is false. */
+  duplicates: DuplicateFile[];
+  /** PNG files written beside the cache. */
+  mosaicPath: string;
+  meanImagePath: string;
+  /**
+   * Histogram of the shorter sides (after EXIF orientation) of every decodable original, used or
+   * not: counts[i] images have bins[i - 1] <= side < bins[i] (bins[-1] = 0).
+   */
+  sizeHistogram: { bins: number[]; counts: number[] };
+  fromCache: boolean;
+  createdAt: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training metrics (THEORY.md §3-4)
+
+/** One logged training step. */
+export interface StepMetrics {
+  step: number;
+  dLoss: number;
+  gLoss: number;
+  /** mean D(x) on real images */
+  dReal: number;
+  /** mean D(G(z)) */
+  dFake: number;
+  /** minibatch estimate of V(G, D) */
+  v: number;
+  /** clamp((v + 2 log 2) / 2, 0, log 2), nats */
+  jsd: number;
+  imgPerSec: number;
+  /** seconds since the run (or its resumption) started */
+  time: number;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Compute backend
@@ -148,7 +220,11 @@ export interface GanStudioBridge {
 
 export interface TrainerApi {
   'backend.report': { params: void; result: BackendReport };
-  'train.start': { params: { runDir: string; config: RunConfig; resume: boolean; extraSteps?: number }; result: void };
+  /** The host hands the trainer every folder it may use: it never works them out itself. */
+  'train.start': {
+    params: { runDir: string; config: RunConfig; resume: boolean; extraSteps?: number; cacheDir: string; demoDir: string };
+    result: void;
+  };
   'train.pause': { params: void; result: void };
   'train.continue': { params: void; result: void };
   'train.stop': { params: void; result: void };
@@ -204,3 +280,74 @@ export const HOST_EVENTS: readonly HostEvent[] = [
   'train.sample',
   'train.status',
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Parameter schemas: every request is checked against these before any handler runs (host and trainer alike).
+
+/** Run ids and other names a client sends that become one path segment. */
+export const SAFE_ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/;
+
+export function isSafeId(value: unknown): value is string {
+  return typeof value === 'string' && SAFE_ID_PATTERN.test(value) && !value.includes('..');
+}
+
+const id = (what: string) => z.custom<string>(isSafeId, { error: `${what} must be an id of letters, digits, '_', '-' and '.'` });
+const path = (what: string) =>
+  z.custom<string>((v) => typeof v === 'string' && v.trim().length > 0 && v.length <= 4096 && !v.includes('\0'), {
+    error: `${what} must be a folder or file path`,
+  });
+const int = (what: string, min: number, max: number) =>
+  z.custom<number>((v) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max, {
+    error: `${what} must be a whole number from ${min} to ${max}`,
+  });
+const flag = (what: string) => z.custom<boolean>((v) => typeof v === 'boolean', { error: `${what} must be true or false` });
+const params = <T extends z.ZodRawShape>(shape: T) => z.object(shape, { error: 'the request needs an object of parameters' });
+/** Methods without parameters ignore whatever a client sends. */
+const none = z.unknown().transform((): void => undefined);
+
+export const HOST_PARAMS: { [M in HostMethod]: z.ZodType<HostParams<M>, unknown> } = {
+  'app.info': none,
+  'trainer.backend': none,
+  'trainer.restart': none,
+  'datasets.import': params({ folders: z.array(path('folders'), { error: 'folders must be a list of folder paths' }).min(1).max(64), settings: ImportSettingsSchema }),
+  'datasets.cancelImport': none,
+  'datasets.recent': none,
+  'datasets.demo': params({ settings: ImportSettingsSchema.partial().optional() }),
+  'datasets.upload': params({
+    name: z.string({ error: 'name must be text' }).max(200),
+    files: z.array(z.object({ name: z.string().max(1000), base64: z.string() }), { error: 'files must be a list' }).max(100_000),
+  }),
+  'dialog.chooseFolder': params({ title: z.string().max(200).optional() }),
+  'runs.list': none,
+  'runs.get': params({ runId: id('runId') }),
+  'runs.delete': params({ runId: id('runId') }),
+  'train.start': params({ config: RunConfigSchema }),
+  'train.resume': params({ runId: id('runId'), extraSteps: int('extraSteps', 1, 10_000_000).optional() }),
+  'train.pause': none,
+  'train.continue': none,
+  'train.stop': none,
+  'train.status': none,
+  'generate.images': params({ runId: id('runId'), n: int('n', 1, 1000), seed: int('seed', 0, 2 ** 32 - 1), rankByD: flag('rankByD') }),
+  'generate.interpolation': params({ runId: id('runId'), frames: int('frames', 2, 600), seed: int('seed', 0, 2 ** 32 - 1) }),
+  'generate.save': params({ paths: z.array(path('paths')).min(1).max(10_000), folder: path('folder') }),
+  'generate.exportModel': params({ runId: id('runId'), folder: path('folder') }),
+};
+
+export const TRAINER_PARAMS: { [M in TrainerMethod]: z.ZodType<TrainerApi[M]['params'], unknown> } = {
+  'backend.report': none,
+  'train.start': params({
+    runDir: path('runDir'),
+    config: RunConfigSchema,
+    resume: flag('resume'),
+    extraSteps: int('extraSteps', 1, 10_000_000).optional(),
+    cacheDir: path('cacheDir'),
+    demoDir: path('demoDir'),
+  }),
+  'train.pause': none,
+  'train.continue': none,
+  'train.stop': none,
+  'generate.images': params({ runDir: path('runDir'), outDir: path('outDir'), n: int('n', 1, 10_000_000), seed: int('seed', 0, 2 ** 32 - 1), rankByD: flag('rankByD') }),
+  'generate.interpolation': params({ runDir: path('runDir'), outFile: path('outFile'), frames: int('frames', 2, 10_000), seed: int('seed', 0, 2 ** 32 - 1) }),
+  'generate.exportModel': params({ runDir: path('runDir'), outDir: path('outDir') }),
+  'debug.sleep': params({ ms: int('ms', 0, 600_000) }),
+};

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadModelWeights } from '../engine/checkpoint';
-import type { RunConfig } from '../engine/config';
+import type { RunConfig } from '../shared/schema';
 import { generateImages as renderImages, scoreImages, toUint8 } from '../engine/gan';
 import { buildDiscriminator, buildGenerator } from '../engine/models';
 import { samplePrior } from '../engine/prior';

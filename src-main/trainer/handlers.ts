@@ -1,5 +1,4 @@
 import type { BackendReport, StepMetrics, TrainerApi, TrainerEvent, TrainerEvents, TrainerMethod, TrainingState } from '../shared/contract';
-import { appPaths } from '../disk/app-paths';
 
 // Loaded on first use: the backend report must not wait for the training and image code.
 const session = () => import('./session');
@@ -35,7 +34,8 @@ class TrainingJob {
       config: params.config,
       resume: params.resume,
       extraSteps: params.extraSteps,
-      cacheDir: appPaths().cache,
+      cacheDir: params.cacheDir,
+      demoDir: params.demoDir,
       signal: this.abort.signal,
       hooks: {
         onMetrics: (metrics) => {

@@ -3,14 +3,17 @@
  * answers the host over the contract's TrainerApi. Started as an Electron utilityProcess or a Node
  * child process from this same file.
  */
-import type {
-  BackendPreference,
-  TrainerApi,
-  TrainerEvent,
-  TrainerEvents,
-  TrainerMethod,
-  TrainerRequestMessage,
+import type { z } from 'zod';
+import {
+  TRAINER_PARAMS,
+  type BackendPreference,
+  type TrainerApi,
+  type TrainerEvent,
+  type TrainerEvents,
+  type TrainerMethod,
+  type TrainerRequestMessage,
 } from '../shared/contract';
+import { describeErrors, validateWith } from '../shared/schema';
 import { chooseBackend } from './backend';
 import { connectToParent } from './parent-channel';
 import { createTrainerHandlers } from './handlers';
@@ -36,7 +39,10 @@ async function start(): Promise<void> {
       | undefined;
     try {
       if (!handler) throw new Error(`unknown trainer request: ${message.method}`);
-      const result = await handler(message.params);
+      // Defence in depth: the host validated these with the same schemas.
+      const params = validateWith(TRAINER_PARAMS[message.method as TrainerMethod] as z.ZodType<unknown, unknown>, message.params, 'params');
+      if (!params.ok) throw new Error(`${message.method}: ${describeErrors(params.errors)}`);
+      const result = await handler(params.value);
       channel.send({ kind: 'reply', id: message.id, ok: true, result });
     } catch (error) {
       channel.send({ kind: 'reply', id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) });

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import type { RunConfig } from '../engine/config';
-import { defaultRunConfig } from '../engine/run-config';
+import type { RunConfig } from '../shared/schema';
+import { defaultRunConfig } from '../shared/schema';
 import type { ImageSet } from '../data/types';
 import { exportGenerator, generateImages, loadRun, writeInterpolationGif } from './generation';
 import { latestCheckpoint, readMetrics, readRunConfig } from '../disk/run-folder';
@@ -72,6 +72,7 @@ test('runTraining writes the run folder; a stopped run resumes to the same weigh
     config: tinyConfig(),
     resume: false,
     cacheDir: join(root, 'cache'),
+    demoDir: join(root, 'demo'),
     images,
     hooks: {
       onMetrics: (m) => seen.push(m.step),
@@ -100,6 +101,7 @@ test('runTraining writes the run folder; a stopped run resumes to the same weigh
     config: tinyConfig(),
     resume: false,
     cacheDir: join(root, 'cache'),
+    demoDir: join(root, 'demo'),
     images,
     signal: controller.signal,
     hooks: { onMetrics: (m) => m.step === 1 && controller.abort() },
@@ -113,6 +115,7 @@ test('runTraining writes the run folder; a stopped run resumes to the same weigh
     config: tinyConfig(),
     resume: true,
     cacheDir: join(root, 'cache'),
+    demoDir: join(root, 'demo'),
     images,
     hooks: { onMetrics: (m) => resumedSteps.push(m.step) },
   });
@@ -124,19 +127,19 @@ test('runTraining writes the run folder; a stopped run resumes to the same weigh
   assert.ok(a.equals(b), 'checkpoints of the straight and the resumed run differ');
 
   // Two more steps on top: the host's "train N more".
-  const more = await runTraining({ runDir: stoppedDir, config: tinyConfig(), resume: true, extraSteps: 2, cacheDir: '', images });
+  const more = await runTraining({ runDir: stoppedDir, config: tinyConfig(), resume: true, extraSteps: 2, cacheDir: '', demoDir: '', images });
   assert.equal(more.step, 6);
   assert.equal((await readRunConfig(stoppedDir)).steps, 6);
 
   await assert.rejects(
-    runTraining({ runDir: straightDir, config: tinyConfig(), resume: false, cacheDir: '', images }),
+    runTraining({ runDir: straightDir, config: tinyConfig(), resume: false, cacheDir: '', demoDir: '', images }),
     /already holds a trained run/,
   );
 });
 
 test('generate, rank by D, interpolate and export from a run folder', async () => {
   const runDir = join(root, 'gen');
-  await runTraining({ runDir, config: tinyConfig({ steps: 2, augment: [] }), resume: false, cacheDir: '', images: tinyImages() });
+  await runTraining({ runDir, config: tinyConfig({ steps: 2, augment: [] }), resume: false, cacheDir: '', demoDir: '', images: tinyImages() });
 
   const plain = await generateImages({ runDir, outDir: join(root, 'out1'), n: 3, seed: 9, rankByD: false, grid: join(root, 'grid.png') });
   assert.equal(plain.length, 3);

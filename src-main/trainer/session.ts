@@ -10,11 +10,10 @@ import {
   NonFiniteLossError,
   type Augmenter, type GanState, type RealBatchSource } from '../engine/gan';
 import { restoreGan, serializeGan } from '../engine/checkpoint';
-import type { RunConfig, StepMetrics } from '../engine/config';
+import type { RunConfig, StepMetrics } from '../shared/contract';
 import { samplePrior } from '../engine/prior';
-import { runConfigErrors } from '../engine/run-config';
+import { applyResumeChanges, describeErrors, validateRunConfig } from '../shared/schema';
 import { writeFileAtomic } from '../disk/atomic-write';
-import { appPaths } from '../disk/app-paths';
 import type { BackendReport, DatasetReport, ImportProgress, TrainingState } from '../shared/contract';
 import type { ImageSet } from '../data/types';
 import { gridPng } from './images';
@@ -40,16 +39,19 @@ export interface TrainingHooks {
 export interface RunTrainingOptions {
   runDir: string;
   /**
-   * The run's configuration. On resume, config.json in runDir is used; only steps, lrD, lrG,
-   * sampleEvery and checkpointEvery are taken from here.
+   * The run's configuration. On resume, config.json in runDir is used; only the options the run schema
+   * marks as changeable on resume (RESUMABLE_OPTIONS: the length, learning rates, how often to log) are
+   * taken from here.
    */
   config: RunConfig;
   resume: boolean;
   /** Steps to train beyond config.steps (the host's "train N more"). */
   extraSteps?: number;
   backendReport?: BackendReport;
-  /** Where the dataset import caches preprocessed pixels. */
+  /** Where the dataset import caches preprocessed pixels (handed down by the host or the CLI). */
   cacheDir: string;
+  /** Where the built-in demo set is (re)created when the run trains on it. */
+  demoDir: string;
   /** Abort = stop: the loop saves a checkpoint and the promise resolves with state 'stopped'. */
   signal?: AbortSignal;
   hooks?: TrainingHooks;
@@ -94,7 +96,7 @@ async function loadImages(config: RunConfig, options: RunTrainingOptions): Promi
   let folders = config.data.folders;
   if (config.data.demo) {
     const { ensureDemoDataset } = await import('../data/demo-avatars');
-    folders = [await ensureDemoDataset(appPaths().demo)];
+    folders = [await ensureDemoDataset(options.demoDir)];
   }
   if (folders.length === 0) throw new Error('the run has no dataset folder (config.data.folders is empty)');
   const settings = { ...config.data.settings, size: config.size };
@@ -123,7 +125,6 @@ function yieldToEventLoop(): Promise<void> {
 export async function runTraining(options: RunTrainingOptions): Promise<TrainingResult> {
   const { runDir, hooks = {}, signal } = options;
   hooks.onState?.('starting', options.resume ? 'resuming' : 'loading the dataset');
-  await mkdir(runDir, { recursive: true });
 
   let config: RunConfig;
   let checkpointPath: string | null = null;
@@ -132,10 +133,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     if (!latest) throw new Error(`${runDir} has no checkpoint to resume from`);
     checkpointPath = latest.path;
     // The run's own config.json rules, except what may change between sittings without
-    // invalidating the checkpoint: the length, the learning rates (the way out of a divergence)
-    // and how often to sample and checkpoint.
-    const { steps, lrD, lrG, sampleEvery, checkpointEvery } = options.config;
-    config = { ...(await readRunConfig(runDir)), steps, lrD, lrG, sampleEvery, checkpointEvery };
+    // invalidating the checkpoint (the schema's RESUMABLE_OPTIONS).
+    config = applyResumeChanges(await readRunConfig(runDir), options.config);
   } else {
     if (await latestCheckpoint(runDir)) {
       throw new Error(`${runDir} already holds a trained run: resume it or choose another folder`);
@@ -143,8 +142,10 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     config = structuredClone(options.config);
   }
   config.steps += options.extraSteps ?? 0;
-  const errors = runConfigErrors(config);
-  if (errors.length > 0) throw new Error(`invalid run configuration: ${errors.join('; ')}`);
+  // Defence in depth: the host and the CLI validated already, with the same schema.
+  const checked = validateRunConfig(config);
+  if (!checked.ok) throw new Error(`invalid run configuration: ${describeErrors(checked.errors)}`);
+  await mkdir(runDir, { recursive: true });
 
   const stoppedBeforeTraining = async (): Promise<TrainingResult> => ({
     state: 'stopped',

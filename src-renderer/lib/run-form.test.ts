@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultForm, describeConfig, fitBatchToDataset, formFromConfig, parseNumber, presetForm, validateForm, type RunForm } from './run-form';
+import { RUN_OPTIONS, parseOptionText } from '../../src-main/shared/schema';
+import { defaultForm, describeConfig, fitBatchToDataset, formFromConfig, matchingPreset, presetForm, validateForm, type RunForm } from './run-form';
 
 const dataset = { id: 'abc', used: 40, folders: ['/data/shapes'], settings: { size: 64, mode: 'crop' as const, background: '#ffffff' } };
 const valid = (changes: Partial<RunForm> = {}) => validateForm({ ...defaultForm(), batch: '8', ...changes }, { dataset });
@@ -35,7 +36,7 @@ test('a batch larger than the dataset is refused', () => {
 test('non-numbers, empty fields and fractions get their own messages', () => {
   const { errors } = valid({ width: 'abc', latent: '', steps: '10.5', lrD: '0', ema: '1', replay: '1.5', seed: '-1' });
   assert.match(errors.width ?? '', /not a number/);
-  assert.equal(errors.latent, 'required');
+  assert.equal(errors.latent, 'Latent size is required');
   assert.match(errors.steps ?? '', /whole number/);
   assert.match(errors.lrD ?? '', /\(0, 1\)/);
   assert.match(errors.ema ?? '', /\[0, 1\)/);
@@ -45,6 +46,7 @@ test('non-numbers, empty fields and fractions get their own messages', () => {
 
 test('unsupported sizes are refused', () => {
   assert.match(valid({ size: '40' }).errors.size ?? '', /32, 48, 64, 96, 128/);
+  assert.match(valid({ size: '48', arch: 'dcgan-ref' }).errors.size ?? '', /cannot make 48 px/);
 });
 
 test('without a dataset the form cannot start', () => {
@@ -54,6 +56,7 @@ test('without a dataset the form cannot start', () => {
 });
 
 test('number parsing accepts exponents and refuses hex and junk', () => {
+  const parseNumber = (text: string) => parseOptionText(RUN_OPTIONS.lrD, text);
   assert.equal(parseNumber('2e-4').value, 2e-4);
   assert.equal(parseNumber(' .5 ').value, 0.5);
   assert.ok(parseNumber('0x10').error);
@@ -81,6 +84,22 @@ test('a config round-trips through the form', () => {
   const again = validateForm(formFromConfig(config), { dataset });
   assert.deepEqual(again.config, config);
   assert.match(describeConfig(config), /MMGAN · uniform prior · k 2/);
+});
+
+test('the form opens on a preset and highlights it until a field changes', () => {
+  const form = presetForm('balanced', null);
+  assert.equal(matchingPreset(form, null), 'balanced');
+  assert.equal(matchingPreset({ ...form, width: '48' }, null), null);
+  assert.equal(matchingPreset({ ...form, prior: 'uniform' }, null), 'balanced', 'a preset leaves prior, loss and seed to the user');
+  assert.equal(matchingPreset(presetForm('quick', 40), 40), 'quick');
+});
+
+test('every loss of the engine can be chosen and is labelled by the schema', () => {
+  for (const loss of RUN_OPTIONS.loss.values) {
+    const { config } = valid({ loss });
+    assert.equal(config?.loss, loss);
+  }
+  assert.match(describeConfig(valid({ loss: 'hinge' }).config!), /Hinge/);
 });
 
 test('the batch shrinks to fit a small dataset and is otherwise left alone', () => {

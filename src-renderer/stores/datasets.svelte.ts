@@ -1,4 +1,5 @@
 import type { ImportProgress, ImportSettings } from '../../src-main/shared/contract';
+import { DEFAULT_IMPORT_SETTINGS } from '../../src-main/shared/schema';
 import { bridge } from '../lib/bridge';
 import { captureDrop, fileToBase64, resolveDrop } from '../lib/drop';
 import { errorMessage } from '../lib/format';
@@ -11,7 +12,7 @@ class DatasetImports {
   progress = $state<ImportProgress | null>(null);
   label = $state('');
   error = $state<string | null>(null);
-  settings = $state<ImportSettings>({ size: 64, mode: 'crop', background: '#ffffff' });
+  settings = $state<ImportSettings>({ ...DEFAULT_IMPORT_SETTINGS });
   private started = false;
 
   start(): void {

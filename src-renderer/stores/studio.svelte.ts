@@ -1,6 +1,7 @@
 import { bridge } from '../lib/bridge';
 import { errorMessage } from '../lib/format';
-import { defaultForm, fitBatchToDataset, type RunForm } from '../lib/run-form';
+import { fitBatchToDataset, matchingPreset, presetForm, type RunForm } from '../lib/run-form';
+import { DEFAULT_PRESET } from '../../src-main/shared/schema';
 import type { ViewName } from '../lib/shortcuts';
 import { loadTheme, otherTheme, saveTheme, type Theme } from '../lib/theme';
 import { isActive, mergeMetrics } from '../lib/training';
@@ -54,7 +55,8 @@ class Studio {
   openRunId = $state<string | null>(null);
   generateRunId = $state<string | null>(null);
 
-  form = $state<RunForm>(defaultForm());
+  /** The New run form opens on the default preset (sized for a dataset of unknown size until one is chosen). */
+  form = $state<RunForm>(presetForm(DEFAULT_PRESET, null));
   /** Actions a view offers to the keyboard shortcuts while it is shown (plain, not reactive). */
   actions: { start?: () => void; generate?: () => void } = {};
   toasts = $state<Toast[]>([]);
@@ -95,9 +97,12 @@ class Studio {
     this.setTheme(otherTheme(this.theme));
   }
 
+  /** Chooses the dataset to train on; a form still on a preset is resized to it (batch, steps). */
   useDataset(report: DatasetReport): void {
+    const preset = matchingPreset(this.form, this.dataset?.used ?? null);
     this.dataset = report;
-    this.form.batch = fitBatchToDataset(this.form.batch, report.used);
+    if (preset) Object.assign(this.form, presetForm(preset, report.used, this.form));
+    else this.form.batch = fitBatchToDataset(this.form.batch, report.used);
   }
 
   async loadBackend(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Tensor4D } from '@tensorflow/tfjs';
 import { describeBackend, type BackendPreference, type BackendReport } from '../../shared/contract';
-import type { Architecture } from '../../engine/config';
+import { ARCH, ARCH_NAMES, type Architecture } from '../../shared/schema';
 import { UsageError } from '../usage-error';
 
 interface BenchOptions {
@@ -48,20 +48,20 @@ export async function runBench(
   preference: BackendPreference,
 ): Promise<{ report: BackendReport; result: BenchResult }> {
   // Loaded here so that `--help` and option errors do not wait for tfjs.
-  const [tf, { chooseBackend }, { createGan, disposeGan, trainIteration }, { countTrainableParams }, { defaultRunConfig, runConfigErrors }] =
+  const [tf, { chooseBackend }, { createGan, disposeGan, trainIteration }, { countTrainableParams }, { defaultRunConfig, describeErrors, validateRunConfig, LOSS, PRIOR }] =
     await Promise.all([
       import('@tensorflow/tfjs'),
       import('../../trainer/backend'),
       import('../../engine/gan'),
       import('../../engine/models'),
-      import('../../engine/run-config'),
+      import('../../shared/schema'),
     ]);
   const { reuseFakes, ...modelSettings } = settings;
   const config = defaultRunConfig({
     ...modelSettings,
-    loss: 'ns',
+    loss: LOSS.ns,
     k: 1,
-    prior: 'normal',
+    prior: PRIOR.normal,
     lrD: 2e-4,
     lrG: 2e-4,
     beta1: 0.5,
@@ -70,9 +70,11 @@ export async function runBench(
     ema: 0,
     augment: [],
     seed: 1,
+    // The bench draws random images fixed before timing: no dataset folder is read.
+    data: { folders: [], settings: { size: modelSettings.size, mode: 'crop', background: '#ffffff' }, demo: true },
   });
-  const errors = runConfigErrors(config);
-  if (errors.length > 0) throw new UsageError(errors.join('; '));
+  const checked = validateRunConfig(config);
+  if (!checked.ok) throw new UsageError(describeErrors(checked.errors));
 
   const report = await chooseBackend(preference);
   const state = createGan(config, { reuseFakes });
@@ -102,7 +104,7 @@ export async function runBench(
   }
 }
 
-const ARCHS: readonly Architecture[] = ['dcgan', 'dcgan-ref'];
+
 const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
 function positiveInt(name: string, value: string): number {
@@ -120,7 +122,7 @@ export function registerBench(program: Command): void {
       'time whole training iterations (one D and one G update on batch real + batch generated images, ' +
         'random fixed real data): one warm-up iteration, then the mean over --steps',
     )
-    .option('--arch <arch>', `architecture: ${ARCHS.join(' | ')}`, 'dcgan-ref')
+    .option('--arch <arch>', `architecture: ${ARCH_NAMES.join(' | ')}`, ARCH['dcgan-ref'])
     .option('--size <px>', 'image side (default 64)')
     .option('--width <n>', 'base channel count (default: 64 for dcgan-ref, as the reference; 32 for dcgan)')
     .option('--latent <n>', 'latent size (default: 100 for dcgan-ref, as the reference; 128 for dcgan)')
@@ -130,14 +132,14 @@ export function registerBench(program: Command): void {
     .option('--fresh-fakes', 'new z for the generator update, as `train` does (default: reuse the fakes of the D update, as torch_dcgan.py does)')
     .option('--json', 'print one JSON line')
     .action(async (options: BenchOptions) => {
-      if (!ARCHS.includes(options.arch as Architecture)) {
-        throw new UsageError(`--arch must be one of ${ARCHS.join(', ')}, got "${options.arch}"`);
+      if (!(ARCH_NAMES as string[]).includes(options.arch)) {
+        throw new UsageError(`--arch must be one of ${ARCH_NAMES.join(', ')}, got "${options.arch}"`);
       }
       if (!BACKENDS.includes(options.backend as BackendPreference)) {
         throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${options.backend}"`);
       }
       const arch = options.arch as Architecture;
-      const ref = arch === 'dcgan-ref';
+      const ref = arch === ARCH['dcgan-ref'];
       const settings = {
         arch,
         size: positiveInt('size', options.size ?? '64'),

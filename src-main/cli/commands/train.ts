@@ -1,127 +1,68 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { AugmentName, RunConfig, StepMetrics } from '../../engine/config';
-import type { GeneratorLossName } from '../../engine/losses';
-import { AUGMENT_NAMES, defaultRunConfig, runConfigErrors } from '../../engine/run-config';
 import { appPaths } from '../../disk/app-paths';
-import type { BackendPreference, ResizeMode } from '../../shared/contract';
+import type { BackendPreference, StepMetrics } from '../../shared/contract';
 import { formatEta } from '../../shared/format';
+import {
+  applyResumeChanges,
+  DATASET_OPTIONS,
+  defaultRunConfig,
+  describeErrors,
+  flagOf,
+  RESUMABLE_OPTIONS,
+  RUN_OPTIONS,
+  validateRunConfig,
+  type RunConfig,
+} from '../../shared/schema';
 import { terminalProgressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
-import { backendOption, collect, parseFloatOption, parseIntOption, requireOption, startBackend } from './engine-options';
+import { backendOption, collect, requireOption, startBackend } from './engine-options';
+import { addSchemaOptions, readOptions } from './schema-options';
 
-interface TrainOptions {
+/** The dataset flags `train` offers (how the folder is prepared); the rest are `dataset`'s. */
+const TRAIN_DATASET_OPTIONS = { mode: DATASET_OPTIONS.mode, background: DATASET_OPTIONS.background };
+
+type TrainOptions = Record<string, unknown> & {
   data?: string[];
   out?: string;
-  arch?: string;
-  size?: string;
-  width?: string;
-  latent?: string;
-  steps?: string;
-  batch?: string;
-  loss?: string;
-  k?: string;
-  prior?: string;
-  lrD?: string;
-  lrG?: string;
-  beta1?: string;
-  beta2?: string;
-  replay?: string;
-  ema?: string;
-  augment?: string;
-  seed?: string;
-  sampleEvery?: string;
-  checkpointEvery?: string;
-  resize?: string;
-  background?: string;
   backend: BackendPreference;
   resume?: boolean;
   json?: boolean;
-}
+};
 
-function parseAugment(list: string | undefined): AugmentName[] | undefined {
-  if (list === undefined) return undefined;
-  if (list.trim() === '' || list.trim() === 'none') return [];
-  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const name of names) {
-    if (!AUGMENT_NAMES.includes(name as AugmentName)) {
-      throw new UsageError(`--augment: unknown augmentation "${name}" (use a comma list of ${AUGMENT_NAMES.join(', ')}, or none)`);
-    }
-  }
-  return names as AugmentName[];
-}
-
-/** The run config the command line asks for: defaults, then every option given. */
+/** The run config the command line asks for: the schema's defaults, then every option given. */
 export function configFromOptions(o: TrainOptions): RunConfig {
   const data = requireOption(o.data, '--data DIR|demo');
   const demo = data.length === 1 && data[0] === 'demo';
-  const size = parseIntOption('size', o.size, 8) ?? 64;
-  const overrides: Partial<RunConfig> = { size };
-  const set = <K extends keyof RunConfig>(key: K, value: RunConfig[K] | undefined) => {
-    if (value !== undefined) overrides[key] = value;
-  };
-  set('arch', o.arch as RunConfig['arch'] | undefined);
-  set('width', parseIntOption('width', o.width));
-  set('latent', parseIntOption('latent', o.latent));
-  set('steps', parseIntOption('steps', o.steps));
-  set('batch', parseIntOption('batch', o.batch));
-  set('loss', o.loss as GeneratorLossName | undefined);
-  set('k', parseIntOption('k', o.k));
-  set('prior', o.prior as RunConfig['prior'] | undefined);
-  set('lrD', parseFloatOption('lr-d', o.lrD, 1e-9, 1));
-  set('lrG', parseFloatOption('lr-g', o.lrG, 1e-9, 1));
-  set('beta1', parseFloatOption('beta1', o.beta1, 0, 0.999999));
-  set('beta2', parseFloatOption('beta2', o.beta2, 0, 0.999999));
-  set('replay', parseFloatOption('replay', o.replay, 0, 1));
-  set('ema', parseFloatOption('ema', o.ema, 0, 0.999999));
-  set('augment', parseAugment(o.augment));
-  set('seed', parseIntOption('seed', o.seed, 0));
-  set('sampleEvery', parseIntOption('sample-every', o.sampleEvery));
-  set('checkpointEvery', parseIntOption('checkpoint-every', o.checkpointEvery));
+  const overrides = readOptions(RUN_OPTIONS, o);
+  const settings = readOptions(TRAIN_DATASET_OPTIONS, o);
   if (!demo) {
     for (const dir of data) if (!existsSync(dir)) throw new UsageError(`--data: folder not found: ${dir}`);
   }
-  overrides.data = {
-    folders: demo ? [] : data.map((d) => resolve(d)),
-    settings: { size, mode: (o.resize ?? 'crop') as ResizeMode, background: o.background ?? '#ffffff' },
-    ...(demo ? { demo: true } : {}),
-  };
-  const config = defaultRunConfig(overrides);
-  const errors = runConfigErrors(config);
-  if (errors.length > 0) throw new UsageError(errors[0]);
-  return config;
+  const size = overrides.size ?? RUN_OPTIONS.size.default;
+  const config = defaultRunConfig({
+    ...overrides,
+    data: {
+      folders: demo ? [] : data.map((d) => resolve(d)),
+      settings: { size, mode: settings.mode ?? DATASET_OPTIONS.mode.default, background: settings.background ?? DATASET_OPTIONS.background.default },
+      ...(demo ? { demo: true } : {}),
+    },
+  });
+  const checked = validateRunConfig(config);
+  if (!checked.ok) throw new UsageError(describeErrors(checked.errors.map((e) => ({ ...e, field: `--${flagOf(e.field, RUN_OPTIONS[e.field as keyof typeof RUN_OPTIONS] ?? {})}` }))));
+  return checked.value;
 }
 
 export function registerTrain(program: Command): void {
-  program
+  const command = program
     .command('train')
     .description('train a GAN on a folder of images (or the demo set) into a run folder')
     .option('--data <dir>', 'image folder, or "demo" (repeat for several folders)', collect)
-    .option('--out <run>', 'run folder to write (config.json, metrics.jsonl, samples/, checkpoints/)')
-    .addOption(new Option('--arch <arch>', 'architecture').choices(['dcgan', 'dcgan-ref']))
-    .option('--size <px>', 'image size: 32, 64, 96 or 128 (default 64)')
-    .option('--width <n>', 'base channel count of both networks (default 32)')
-    .option('--latent <n>', 'latent size (default 128)')
-    .option('--steps <n>', 'generator updates in total (default 5000)')
-    .option('--batch <n>', 'real and generated images per update, each (default 32)')
-    .addOption(new Option('--loss <name>', 'generator loss (default ns)').choices(['mm', 'ns', 'hinge', 'ls']))
-    .option('--k <n>', 'discriminator updates per generator update (default 1)')
-    .addOption(new Option('--prior <name>', 'latent prior (default normal)').choices(['normal', 'uniform']))
-    .option('--lr-d <rate>', 'discriminator learning rate (default 2e-4)')
-    .option('--lr-g <rate>', 'generator learning rate (default 2e-4)')
-    .option('--beta1 <b>', "Adam's beta1 (default 0.5)")
-    .option('--beta2 <b>', "Adam's beta2 (default 0.999)")
-    .option('--replay <fraction>', 'fraction of generated images for D drawn from earlier generators (default 0)')
-    .option('--ema <decay>', "EMA decay of the generator's weights, 0 = off (default 0.999)")
-    .option('--augment <list>', `comma list of ${AUGMENT_NAMES.join(', ')}, or none (default none)`)
-    .option('--seed <n>', 'random seed (default 1)')
-    .option('--sample-every <n>', 'steps between sample grids (default 100)')
-    .option('--checkpoint-every <n>', 'steps between checkpoints (default 500)')
-    .addOption(new Option('--resize <mode>', 'how images are fitted to the square (default crop)').choices(['crop', 'fit', 'stretch']))
-    .option('--background <colour>', 'colour for transparency and letterboxing (default #ffffff)')
+    .option('--out <run>', 'run folder to write (config.json, metrics.jsonl, samples/, checkpoints/)');
+  addSchemaOptions(addSchemaOptions(command, RUN_OPTIONS), TRAIN_DATASET_OPTIONS)
     .addOption(backendOption())
-    .option('--resume', 'continue the run in --out from its last checkpoint; --steps (new total), --lr-d, --lr-g, --sample-every and --checkpoint-every may change')
+    .option('--resume', `continue the run in --out from its last checkpoint; ${RESUMABLE_OPTIONS.map((key) => `--${flagOf(key, RUN_OPTIONS[key])}`).join(', ')} may change (--steps is the new total)`)
     .option('--json', 'print one JSON line of metrics per logged step')
     .action(async (o: TrainOptions) => {
       const out = resolve(requireOption(o.out, '--out RUN'));
@@ -129,20 +70,19 @@ export function registerTrain(program: Command): void {
       if (o.resume) {
         const { readRunConfig, latestCheckpoint } = await import('../../disk/run-folder');
         if (!existsSync(out)) throw new UsageError(`--resume: run folder not found: ${out}`);
-        config = await readRunConfig(out);
+        const changes = readOptions(RUN_OPTIONS, o);
+        config = applyResumeChanges(await readRunConfig(out), changes);
         const latest = await latestCheckpoint(out);
         if (!latest) throw new UsageError(`--resume: ${out} has no checkpoint yet`);
-        config.steps = parseIntOption('steps', o.steps) ?? config.steps;
-        config.lrD = parseFloatOption('lr-d', o.lrD, 1e-9, 1) ?? config.lrD;
-        config.lrG = parseFloatOption('lr-g', o.lrG, 1e-9, 1) ?? config.lrG;
-        config.sampleEvery = parseIntOption('sample-every', o.sampleEvery) ?? config.sampleEvery;
-        config.checkpointEvery = parseIntOption('checkpoint-every', o.checkpointEvery) ?? config.checkpointEvery;
-        const changeable = ['out', 'steps', 'lrD', 'lrG', 'sampleEvery', 'checkpointEvery', 'resume', 'json', 'backend'];
-        const ignored = Object.keys(o).filter((key) => !changeable.includes(key));
-        if (ignored.length > 0) {
-          const flags = ignored.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+        const ignored = Object.keys(changes).filter((key) => !(RESUMABLE_OPTIONS as string[]).includes(key));
+        const flags = ignored.map((key) => `--${flagOf(key, RUN_OPTIONS[key as keyof typeof RUN_OPTIONS])}`);
+        for (const [key, option] of Object.entries(TRAIN_DATASET_OPTIONS)) if (o[key] !== undefined) flags.push(`--${flagOf(key, option)}`);
+        if (o.data !== undefined) flags.push('--data');
+        if (flags.length > 0) {
           process.stderr.write(`--resume keeps the run's own settings (config.json); ignored: ${flags.join(' ')}\n`);
         }
+        const checked = validateRunConfig(config);
+        if (!checked.ok) throw new UsageError(describeErrors(checked.errors));
         if (config.steps <= latest.step) {
           throw new UsageError(`--resume: the run is already at step ${latest.step}; pass a larger --steps (the new total)`);
         }
@@ -181,6 +121,7 @@ export function registerTrain(program: Command): void {
           resume: o.resume === true,
           backendReport: report,
           cacheDir: appPaths().cache,
+          demoDir: appPaths().demo,
           signal: controller.signal,
           hooks: {
             onState: (state, message) => {

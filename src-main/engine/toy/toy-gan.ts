@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Prior } from '../config';
+import type { Prior } from '../../shared/schema';
 import { ganLosses, jsdFromValue, valueEstimate, type GeneratorLossName } from '../losses';
 import { samplePrior } from '../prior';
 import { ReplayBuffer } from '../replay';
