@@ -2,7 +2,8 @@ import { Rng } from '../rng';
 import type { ToyDistribution } from './distributions';
 import { fitGmm, sampleGmm, type CovarianceType, type GaussianMixture } from './gmm';
 import { histogramJsd, modeMetrics, summarize } from './metrics';
-import { ToyGan, type ToyGanConfig } from './toy-gan';
+import type { ToyGanConfig } from './toy-config';
+import { ToyGan } from './toy-gan';
 
 /** One headless run's scores: what `gan-studio toy` prints per seed. */
 export interface ToyRunResult {
