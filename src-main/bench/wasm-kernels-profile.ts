@@ -1,5 +1,5 @@
 /**
- * What the kernels in wasm-kernels.ts buy on the wasm backend, stock against replaced, in one
+ * What the kernels in engine/wasm-kernels/ buy on the wasm backend, stock against replaced, in one
  * process with the two interleaved so both see the same background load. Not a test (timings
  * depend on the machine and its load):
  *   node --import tsx src-main/bench/wasm-kernels-profile.ts [--size 64] [--width 64] [--batch 16] [--reps 5]

@@ -1,3 +1,4 @@
+import type { LearningRateDecay } from '../shared/schema';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ToyGanConfig, ToyRunResult } from '../engine/toy/index';
@@ -8,7 +9,7 @@ export interface ToyTask {
   dist: 'ring8' | 'grid25' | 'gaussian';
   steps: number;
   config: Partial<ToyGanConfig>;
-  decay: 'none' | 'linear';
+  decay: LearningRateDecay;
   settle: number;
 }
 

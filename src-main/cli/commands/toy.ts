@@ -1,14 +1,14 @@
 import { Option, type Command } from 'commander';
+import { TOY_OPTIONS, TOY_RUN_OPTIONS, TOY_SHORTHANDS, type ToyGanConfig } from '../../shared/schema';
+import { addSchemaOptions, readOptions } from './schema-options';
 import { availableParallelism } from 'node:os';
 import type { BackendPreference } from '../../shared/contract';
 import { chooseBackend } from '../../trainer/backend';
 import {
-  DEFAULT_SETTLE,
   DEFAULT_TOY_CONFIG,
   gmmBaseline,
   summarizeRuns,
   toyDistribution,
-  type ToyGanConfig,
   type ToyRunResult,
 } from '../../engine/toy/index';
 import { formatEta } from '../../shared/format';
@@ -32,69 +32,33 @@ type ScoredDistribution = (typeof SCORED)[number];
  */
 export const DEFAULT_TOY_STEPS: Record<ScoredDistribution, number> = { ring8: 6000, grid25: 9000, gaussian: 6000 };
 
-interface ToyOptions {
+type ToyOptions = Record<string, unknown> & {
   dist?: ScoredDistribution;
   steps?: string;
-  loss: ToyGanConfig['loss'];
-  k: string;
-  gSteps: string;
-  prior: ToyGanConfig['prior'];
-  replay: string;
-  seed: string;
   runs: string;
-  lr?: string;
-  batch?: string;
-  width?: string;
-  depth?: string;
-  noiseDim?: string;
-  instanceNoise: string;
-  pack: string;
-  ema: string;
-  activation: ToyGanConfig['activation'];
-  optimizer: ToyGanConfig['optimizer'];
-  decay: 'none' | 'linear';
-  settle: string;
   gmm?: string;
   covariance: 'full' | 'diag';
   backend: BackendPreference;
   jobs: string;
   json?: boolean;
-}
+};
 
 function integer(name: string, text: string, min: number): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${text}'`);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${text}'`);
   return value;
 }
 
-function number(name: string, text: string, min: number, max: number, exclusiveMin = false): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max || (exclusiveMin && value === min)) {
-    throw new UsageError(`--${name} must be a number in ${exclusiveMin ? '(' : '['}${min}, ${max}], got '${text}'`);
-  }
-  return value;
-}
-
+/** The toy GAN settings the flags ask for (schema rules); shorthands like --lr set both networks unless a flag of one is given. */
 function configFrom(options: ToyOptions): Partial<ToyGanConfig> {
-  const config: Partial<ToyGanConfig> = {
-    loss: options.loss,
-    k: integer('k', options.k, 1),
-    generatorSteps: integer('g-steps', options.gSteps, 1),
-    prior: options.prior,
-    replay: number('replay', options.replay, 0, 1),
-    instanceNoise: number('instance-noise', options.instanceNoise, 0, 10),
-    pack: integer('pack', options.pack, 1),
-    ema: number('ema', options.ema, 0, 0.99999),
-    activation: options.activation,
-    optimizer: options.optimizer,
-  };
-  if (options.lr !== undefined) config.lrD = config.lrG = number('lr', options.lr, 0, 10, true);
-  if (options.batch !== undefined) config.batch = integer('batch', options.batch, 1);
-  if (options.width !== undefined) config.generatorWidth = config.discriminatorWidth = integer('width', options.width, 1);
-  if (options.depth !== undefined) config.generatorDepth = config.discriminatorDepth = integer('depth', options.depth, 0);
-  if (options.noiseDim !== undefined) config.noiseDim = integer('noise-dim', options.noiseDim, 1);
+  const config: Partial<ToyGanConfig> = readOptions(TOY_OPTIONS, options);
+  const shorthands = readOptions(Object.fromEntries(Object.entries(TOY_SHORTHANDS).map(([flag, s]) => [flag, s.option])), options);
+  for (const [flag, value] of Object.entries(shorthands)) {
+    for (const key of TOY_SHORTHANDS[flag as keyof typeof TOY_SHORTHANDS].sets) (config as Record<string, unknown>)[key] ??= value;
+  }
   const batch = config.batch ?? DEFAULT_TOY_CONFIG.batch;
-  if (batch % config.pack! !== 0) throw new UsageError(`--batch (${batch}) must be a multiple of --pack (${config.pack})`);
+  const pack = config.pack ?? DEFAULT_TOY_CONFIG.pack;
+  if (batch % pack !== 0) throw new UsageError(`--batch (${batch}) must be a multiple of --pack (${pack})`);
   return config;
 }
 
@@ -130,31 +94,15 @@ function printReport(report: DistributionReport): void {
 }
 
 export function registerToy(program: Command): void {
-  const d = DEFAULT_TOY_CONFIG;
-  program
+  const command = program
     .command('toy')
     .description('Train the 2-D playground GAN headless and score it with the REFERENCE.md mode metrics')
     .addOption(new Option('--dist <name>', 'target distribution (default: ring8 and grid25)').choices(SCORED))
     .option('--steps <n>', `iterations per run (default ${Object.entries(DEFAULT_TOY_STEPS).map(([dist, n]) => `${dist} ${n}`).join(', ')})`)
-    .addOption(new Option('--loss <name>', 'generator loss').choices(['mm', 'ns', 'hinge', 'ls']).default(d.loss))
-    .option('--k <n>', 'discriminator steps per iteration', String(d.k))
-    .option('--g-steps <n>', 'generator steps per iteration', String(d.generatorSteps))
-    .addOption(new Option('--prior <name>', 'noise prior').choices(['normal', 'uniform']).default(d.prior))
-    .option('--replay <fraction>', "fraction of D's generated batch from the replay buffer (0 = off)", String(d.replay))
-    .option('--seed <n>', 'seed of the first run; run r uses seed + r', '0')
-    .option('--runs <n>', 'independent runs (seeds) to average', '1')
-    .option('--lr <rate>', `learning rate of both networks (default ${d.lrD})`)
-    .option('--batch <n>', `batch size (default ${d.batch})`)
-    .option('--width <n>', `hidden units per layer of both networks (default ${d.generatorWidth})`)
-    .option('--depth <n>', `hidden layers of both networks (default ${d.generatorDepth})`)
-    .option('--noise-dim <n>', `noise dimension (default ${d.noiseDim})`)
-    .option('--instance-noise <std>', "noise on D's inputs, × the data's scale, faded out over the first half (0 = off)", String(d.instanceNoise))
-    .option('--pack <m>', 'PacGAN packing: D judges m samples at once (1 = plain GAN)', String(d.pack))
-    .option('--ema <decay>', "moving average of G's weights for the samples scored (0 = off)", String(d.ema))
-    .addOption(new Option('--activation <name>', 'hidden activation').choices(['relu', 'leakyRelu', 'tanh', 'elu']).default(d.activation))
-    .addOption(new Option('--optimizer <name>', 'optimiser').choices(['adam', 'sgd']).default(d.optimizer))
-    .addOption(new Option('--decay <schedule>', 'learning-rate schedule (linear: constant, then to 0 over the second half)').choices(['none', 'linear']).default('linear'))
-    .option('--settle <fraction>', 'share of the run at the end without instance noise, with decaying learning rates', String(DEFAULT_SETTLE))
+    .option('--runs <n>', 'independent runs (seeds) to average; run r uses --seed + r', '1');
+  addSchemaOptions(command, TOY_OPTIONS);
+  addSchemaOptions(command, Object.fromEntries(Object.entries(TOY_SHORTHANDS).map(([flag, s]) => [flag, s.option])));
+  addSchemaOptions(command, TOY_RUN_OPTIONS)
     .option('--gmm <K>', 'fit a K-component Gaussian mixture by EM instead (the maximum-likelihood baseline)')
     .addOption(new Option('--covariance <type>', 'GMM covariances').choices(['full', 'diag']).default('full'))
     .addOption(
@@ -166,11 +114,12 @@ export function registerToy(program: Command): void {
     .option('--json', 'print one JSON object instead of text')
     .action(async (options: ToyOptions) => {
       const runs = integer('runs', options.runs, 1);
-      const seed = integer('seed', options.seed, 0);
+
       const stepsOption = options.steps === undefined ? undefined : integer('steps', options.steps, 0);
       const components = options.gmm === undefined ? undefined : integer('gmm', options.gmm, 1);
       const config = configFrom(options);
-      const settle = number('settle', options.settle, 0, 1);
+      const seed = config.seed ?? DEFAULT_TOY_CONFIG.seed;
+      const { decay = TOY_RUN_OPTIONS.decay.default, settle = TOY_RUN_OPTIONS.settle.default } = readOptions(TOY_RUN_OPTIONS, options);
       const dists: ScoredDistribution[] = options.dist ? [options.dist] : ['ring8', 'grid25'];
 
       const backend = components === undefined ? await chooseBackend(options.backend) : undefined;
@@ -192,7 +141,7 @@ export function registerToy(program: Command): void {
       const resultsOf = new Map<ScoredDistribution, ToyRunResult[]>();
       if (components === undefined) {
         const tasks: ToyTask[] = dists.flatMap((dist) =>
-          Array.from({ length: runs }, (_, r) => ({ dist, steps: stepsOf(dist), config: { ...config, seed: seed + r }, decay: options.decay, settle })),
+          Array.from({ length: runs }, (_, r) => ({ dist, steps: stepsOf(dist), config: { ...config, seed: seed + r }, decay, settle })),
         );
         const totalSteps = tasks.reduce((sum, task) => sum + task.steps, 0);
         const done = tasks.map(() => 0);
@@ -249,7 +198,7 @@ export function registerToy(program: Command): void {
           `${JSON.stringify(
             {
               backend: backend ? { name: backend.backend, label: backend.label } : null,
-              config: components === undefined ? { ...DEFAULT_TOY_CONFIG, ...config, steps: stepsOption ?? DEFAULT_TOY_STEPS, decay: options.decay, settle } : { components, covariance: options.covariance },
+              config: components === undefined ? { ...DEFAULT_TOY_CONFIG, ...config, steps: stepsOption ?? DEFAULT_TOY_STEPS, decay, settle } : { components, covariance: options.covariance },
               results: reports,
             },
             (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value),

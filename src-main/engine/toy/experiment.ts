@@ -1,8 +1,10 @@
+import { TOY_RUN_OPTIONS, type LearningRateDecay } from '../../shared/schema';
 import { Rng } from '../rng';
 import type { ToyDistribution } from './distributions';
 import { fitGmm, sampleGmm, type CovarianceType, type GaussianMixture } from './gmm';
 import { histogramJsd, modeMetrics, summarize } from './metrics';
-import { ToyGan, type ToyGanConfig } from './toy-gan';
+import type { ToyGanConfig } from './toy-config';
+import { ToyGan } from './toy-gan';
 
 /** One headless run's scores: what `gan-studio toy` prints per seed. */
 export interface ToyRunResult {
@@ -27,7 +29,7 @@ export interface ToyTrainOptions {
   config?: Partial<ToyGanConfig>;
   evalSamples?: number;
   /** See applySchedule; default 'linear'. */
-  decay?: 'none' | 'linear';
+  decay?: LearningRateDecay;
   /** See applySchedule; default DEFAULT_SETTLE. */
   settle?: number;
   /** Called every progressEvery iterations, e.g. to draw a progress bar. */
@@ -48,7 +50,7 @@ export function applySchedule(
   gan: ToyGan,
   iteration: number,
   steps: number,
-  decay: 'none' | 'linear' = 'linear',
+  decay: LearningRateDecay = TOY_RUN_OPTIONS.decay.default,
   settle = DEFAULT_SETTLE,
 ): void {
   const progress = steps > 0 ? iteration / steps : 1;
@@ -58,7 +60,7 @@ export function applySchedule(
 }
 
 /** The share of a run spent settling (see applySchedule). */
-export const DEFAULT_SETTLE = 0.6;
+export const DEFAULT_SETTLE = TOY_RUN_OPTIONS.settle.default;
 
 /** Trains one toy GAN from scratch and scores it on evalSamples generated points. */
 export function trainToy(options: ToyTrainOptions): ToyRunResult {

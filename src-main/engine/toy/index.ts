@@ -3,5 +3,7 @@ export * from './metrics';
 export * from './kde';
 export * from './gmm';
 export * from './mlp';
+export * from './toy-config';
+export * from './toy-trainer';
 export * from './toy-gan';
 export * from './experiment';

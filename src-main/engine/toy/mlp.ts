@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
 import { standardNormal } from './distributions';
 
-export type Activation = 'relu' | 'leakyRelu' | 'tanh' | 'elu';
+import type { Activation } from '../../shared/schema';
+
+export type { Activation };
 
 export interface MlpShape {
   input: number;

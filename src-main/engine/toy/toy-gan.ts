@@ -1,102 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Prior } from '../../shared/schema';
-import { ganLosses, jsdFromValue, valueEstimate, type GeneratorLossName } from '../losses';
-import { samplePrior } from '../prior';
-import { ReplayBuffer } from '../replay';
-import { Rng } from '../rng';
-import type { Bounds, ToyDistribution } from './distributions';
+import { PRIOR } from '../../shared/schema';
+import { ganLosses, jsdFromValue, valueEstimate } from '../losses';
+import type { Bounds } from './distributions';
 import { kde1d, linspace } from './kde';
 import { discriminatorGap, histogramJsd, meanAndStd, modeMetrics, optimalDiscriminator, type ModeMetrics } from './metrics';
-import { Mlp, type Activation } from './mlp';
-
-export type ToyOptimizer = 'adam' | 'sgd';
-
-/** Every knob of the playground (issue 6), the same ones the image trainer offers where they overlap. */
-export interface ToyGanConfig {
-  noiseDim: number;
-  generatorDepth: number;
-  generatorWidth: number;
-  discriminatorDepth: number;
-  discriminatorWidth: number;
-  activation: Activation;
-  prior: Prior;
-  loss: GeneratorLossName;
-  /** Discriminator steps per iteration (THEORY.md §4: k ≥ 1). */
-  k: number;
-  /** Generator steps per iteration. */
-  generatorSteps: number;
-  optimizer: ToyOptimizer;
-  lrD: number;
-  lrG: number;
-  /** Adam's β1 and β2 (ignored by sgd). */
-  beta1: number;
-  beta2: number;
-  /** Real samples per D step; D also sees as many generated ones (THEORY.md §3). */
-  batch: number;
-  /** Fraction (0..1) of D's generated batch drawn from earlier generators (THEORY.md §5); 0 = off. */
-  replay: number;
-  replayCapacity: number;
-  /**
-   * PacGAN packing (Lin et al. 2018): D judges m samples at once, all real or all generated, so a
-   * generator that drops modes is easier to tell apart. 1 = the plain GAN; batch must divide by it.
-   */
-  pack: number;
-  /**
-   * Instance noise (Sønderby et al. 2016): standard deviation of Gaussian noise added to every input
-   * of D, real and generated, in units of the distribution's scale. It blurs D into a smooth density
-   * ratio whose gradient reaches modes the generator has not found yet; 0 = off. The CLI anneals it
-   * to 0 over the run (setInstanceNoise), so the final D and the metrics see the exact samples.
-   */
-  instanceNoise: number;
-  /**
-   * Decay of an exponential moving average of G's weights (0 = off). The read-outs (samples,
-   * manifold, metrics) then come from the average, which sits still where the trained G orbits.
-   */
-  ema: number;
-  seed: number;
-}
-
-/**
- * The CLI's defaults (with trainToy's schedule over 6,000 iterations), tuned on ring8 and grid25 on
- * 2 CPU cores. What decided them, measured: without instance noise grid25 kept 12–19 of 25 modes at
- * any batch and learning rate tried; with it all 25 are found, and batch 512 keeps them while the
- * noise fades; the learning-rate decay is what lifts HQ (20–50% → 75–95%). The playground starts from
- * them too; without a fixed run length it has no schedule, so it keeps the noise unless the user
- * turns it down (setInstanceNoise) — the noisy game has the same optimum, P_G = P_data.
- */
-export const DEFAULT_TOY_CONFIG: ToyGanConfig = {
-  noiseDim: 2,
-  generatorDepth: 3,
-  generatorWidth: 128,
-  discriminatorDepth: 3,
-  discriminatorWidth: 128,
-  activation: 'relu',
-  prior: 'normal',
-  loss: 'ns',
-  k: 1,
-  generatorSteps: 1,
-  optimizer: 'adam',
-  lrD: 2e-3,
-  lrG: 2e-3,
-  beta1: 0.5,
-  beta2: 0.999,
-  batch: 512,
-  replay: 0,
-  replayCapacity: 10_000,
-  pack: 1,
-  instanceNoise: 0.1,
-  ema: 0,
-  seed: 0,
-};
-
-export interface StepResult {
-  dLoss: number;
-  gLoss: number;
-  /** Minibatch estimate of V(G, D) from the last D step (before its update). */
-  value: number;
-  /** (V + 2 log 2) / 2 clamped to [0, log 2]: a lower bound on JSD(P_data || P_G) in nats. */
-  jsdEstimate: number;
-}
+import { ToyGanTrainer } from './toy-trainer';
 
 /** D over a regular grid: values[row * resolution + column], row 0 at bounds.min[1] (1-D: one row). */
 export interface DiscriminatorGrid {
@@ -154,233 +62,12 @@ export interface Curves1d {
   gapToOptimal: number;
 }
 
-function validate(config: ToyGanConfig): void {
-  const positiveInteger = ['noiseDim', 'generatorWidth', 'discriminatorWidth', 'k', 'generatorSteps', 'batch', 'replayCapacity', 'pack'] as const;
-  for (const key of positiveInteger) {
-    if (!(Number.isInteger(config[key]) && config[key] >= 1)) throw new Error(`${key} must be a positive integer`);
-  }
-  for (const key of ['generatorDepth', 'discriminatorDepth'] as const) {
-    if (!(Number.isInteger(config[key]) && config[key] >= 0)) throw new Error(`${key} must be a non-negative integer`);
-  }
-  if (!(config.replay >= 0 && config.replay <= 1)) throw new Error('replay must be between 0 and 1');
-  if (!(config.ema >= 0 && config.ema < 1)) throw new Error('ema must be in [0, 1)');
-  if (!(config.lrD > 0 && config.lrG > 0)) throw new Error('learning rates must be positive');
-  if (config.batch % config.pack !== 0) throw new Error(`batch (${config.batch}) must be a multiple of pack (${config.pack})`);
-}
-
 /**
- * A GAN on a 1-D or 2-D toy distribution with a step API the playground drives (one D step, one G
- * step, or a whole iteration) and the read-outs it draws. Everything synchronous: the networks are
- * tiny, and the renderer calls it between animation frames.
+ * A GAN on a 1-D or 2-D toy distribution: the step API the playground drives (ToyGanTrainer) and
+ * the read-outs it draws (samples, D over a grid, G's arrows, the z manifold, the evaluation). The
+ * read-outs draw from their own random stream, so looking at the model never changes how it trains.
  */
-export class ToyGan {
-  /** tfjs variable names are global: each GAN gets its own prefix, so several can live side by side. */
-  private static instances = 0;
-  readonly config: ToyGanConfig;
-  readonly dim: 1 | 2;
-  private readonly generator: Mlp;
-  private readonly discriminator: Mlp;
-  private readonly optimizerD: tf.Optimizer;
-  private readonly optimizerG: tf.Optimizer;
-  private readonly rng: Rng;
-  /** A separate stream, so looking at the model never changes how it trains. */
-  private readonly evalRng: Rng;
-  private readonly replayBuffer: ReplayBuffer;
-  private readonly scale: number;
-  private lastDLoss = NaN;
-  private lastGLoss = NaN;
-  private lastValue = NaN;
-  private instanceNoise: number;
-  /** Moving averages of G's weights and biases, when config.ema > 0. */
-  private readonly average?: { weights: tf.Variable[]; biases: tf.Variable[] };
-  /** Counts of updates done so far. */
-  iterations = 0;
-  dSteps = 0;
-  gSteps = 0;
-
-  constructor(
-    readonly distribution: ToyDistribution,
-    config: Partial<ToyGanConfig> = {},
-  ) {
-    this.config = { ...DEFAULT_TOY_CONFIG, ...config };
-    validate(this.config);
-    this.dim = distribution.dim;
-    this.scale = distribution.scale;
-    this.rng = new Rng(this.config.seed);
-    this.instanceNoise = this.config.instanceNoise;
-    this.evalRng = new Rng((this.config.seed ^ 0x5bd1e995) >>> 0);
-    const c = this.config;
-    this.generator = new Mlp(
-      { input: c.noiseDim, depth: c.generatorDepth, width: c.generatorWidth, output: this.dim, activation: c.activation },
-      this.rng,
-      `toyG${ToyGan.instances}`,
-    );
-    this.discriminator = new Mlp(
-      { input: this.dim * c.pack, depth: c.discriminatorDepth, width: c.discriminatorWidth, output: 1, activation: c.activation },
-      this.rng,
-      `toyD${ToyGan.instances}`,
-    );
-    ToyGan.instances++;
-    this.optimizerD = c.optimizer === 'adam' ? tf.train.adam(c.lrD, c.beta1, c.beta2) : tf.train.sgd(c.lrD);
-    this.optimizerG = c.optimizer === 'adam' ? tf.train.adam(c.lrG, c.beta1, c.beta2) : tf.train.sgd(c.lrG);
-    this.replayBuffer = new ReplayBuffer(c.replayCapacity);
-    if (c.ema > 0) {
-      const copy = (v: tf.Variable) => tf.tidy(() => tf.variable(v.clone(), false));
-      this.average = { weights: this.generator.weights.map(copy), biases: this.generator.biases.map(copy) };
-    }
-  }
-
-  /** G(z) for the read-outs: from the weight average when there is one. */
-  private generateForView(z: tf.Tensor2D): tf.Tensor2D {
-    if (!this.average) return this.generate(z);
-    const { weights, biases } = this.average;
-    return tf.tidy(() => tf.mul(this.generator.applyWith(z, weights, biases), this.scale));
-  }
-
-  private updateAverage(): void {
-    if (!this.average) return;
-    const decay = this.config.ema;
-    const pairs = [
-      ...this.average.weights.map((a, i) => [a, this.generator.weights[i]] as const),
-      ...this.average.biases.map((a, i) => [a, this.generator.biases[i]] as const),
-    ];
-    tf.tidy(() => {
-      for (const [average, current] of pairs) average.assign(tf.add(tf.mul(average, decay), tf.mul(current, 1 - decay)));
-    });
-  }
-
-  /** G(z) in data coordinates; the network itself works in coordinates divided by the data's scale. */
-  private generate(z: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.mul(this.generator.apply(z), this.scale));
-  }
-
-  /** Instance noise on D's training inputs (already divided by the scale). */
-  private noisy(scaled: tf.Tensor2D): tf.Tensor2D {
-    if (this.instanceNoise <= 0) return scaled;
-    return tf.tidy(() => tf.add(scaled, tf.randomNormal(scaled.shape, 0, this.instanceNoise, 'float32', this.rng.seed())));
-  }
-
-  /** The current instance-noise level (see ToyGanConfig.instanceNoise). */
-  get currentInstanceNoise(): number {
-    return this.instanceNoise;
-  }
-
-  setInstanceNoise(std: number): void {
-    this.instanceNoise = Math.max(0, std);
-  }
-
-  /** D's logits on training inputs: with instance noise, on noisy copies. */
-  private trainingLogits(x: tf.Tensor2D): tf.Tensor2D {
-    const { pack } = this.config;
-    return tf.tidy(() =>
-      this.discriminator.apply(
-        tf.reshape(this.noisy(tf.div(x, this.scale) as tf.Tensor2D), [x.shape[0] / pack, pack * this.dim]) as tf.Tensor2D,
-      ),
-    );
-  }
-
-  /** D's logits on consecutive packs of rows of x (one logit per pack; rows must divide by pack). */
-  private logits(x: tf.Tensor2D): tf.Tensor2D {
-    const { pack } = this.config;
-    return tf.tidy(() =>
-      this.discriminator.apply(tf.reshape(tf.div(x, this.scale), [x.shape[0] / pack, pack * this.dim]) as tf.Tensor2D),
-    );
-  }
-
-  /** One logit per point: with packing, D of a pack of copies of that point (D's view of "only x"). */
-  private pointLogits(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => this.discriminator.apply(tf.tile(tf.div(x, this.scale), [1, this.config.pack]) as tf.Tensor2D));
-  }
-
-  private prior(count: number, rng: Rng): tf.Tensor2D {
-    return samplePrior(this.config.prior, count, this.config.noiseDim, rng.seed());
-  }
-
-  private realBatch(count: number, rng: Rng): tf.Tensor2D {
-    return tf.tensor2d(this.distribution.sample(count, rng), [count, this.dim]);
-  }
-
-  /** One discriminator update on a fresh real batch and an equal-sized generated batch. */
-  dStep(): StepResult {
-    const { batch, replay } = this.config;
-    const loss = ganLosses[this.config.loss];
-    const real = this.realBatch(batch, this.rng);
-    const fresh = tf.tidy(() => this.generate(this.prior(batch, this.rng)));
-    let fake: tf.Tensor2D = fresh;
-    const fromReplay = replay > 0 && this.replayBuffer.size > 0 ? Math.round(replay * batch) : 0;
-    if (fromReplay > 0) {
-      fake = tf.tidy(() =>
-        tf.concat([
-          tf.slice(fresh, [0, 0], [batch - fromReplay, this.dim]),
-          this.replayBuffer.sample(fromReplay, this.rng) as tf.Tensor2D,
-        ]),
-      );
-    }
-    if (replay > 0) this.replayBuffer.add(fresh, this.rng);
-    // the cross-entropy losses are exactly −V; the others need V computed beside them
-    const lossIsMinusValue = loss.name === 'mm' || loss.name === 'ns';
-    let value = NaN;
-    const cost = this.optimizerD.minimize(
-      () => {
-        // one pass over both halves: half the kernel launches of two passes
-        const [realLogits, fakeLogits] = tf.split(this.trainingLogits(tf.concat([real, fake])), 2);
-        if (!lossIsMinusValue) value = valueEstimate(realLogits, fakeLogits).dataSync()[0];
-        return loss.discriminator(realLogits, fakeLogits);
-      },
-      true,
-      this.discriminator.variables,
-    );
-    this.lastDLoss = cost!.dataSync()[0];
-    this.lastValue = lossIsMinusValue ? -this.lastDLoss : value;
-    tf.dispose([cost!, real, fresh, fake]);
-    this.dSteps++;
-    return this.lastStep();
-  }
-
-  /** One generator update on a fresh batch of z. */
-  gStep(): StepResult {
-    const loss = ganLosses[this.config.loss];
-    const z = this.prior(this.config.batch, this.rng);
-    const cost = this.optimizerG.minimize(
-      () => loss.generator(this.trainingLogits(this.generate(z))),
-      true,
-      this.generator.variables,
-    );
-    this.lastGLoss = cost!.dataSync()[0];
-    tf.dispose([cost!, z]);
-    this.updateAverage();
-    this.gSteps++;
-    return this.lastStep();
-  }
-
-  /** k D steps, then the configured number of G steps (THEORY.md §4). */
-  iteration(): StepResult {
-    for (let i = 0; i < this.config.k; i++) this.dStep();
-    for (let i = 0; i < this.config.generatorSteps; i++) this.gStep();
-    this.iterations++;
-    return this.lastStep();
-  }
-
-  /**
-   * Multiplies both configured learning rates by factor from now on (the CLI's end-of-run decay).
-   * Adam reads its rate on every update, so changing it keeps the moment estimates.
-   */
-  setLearningRateScale(factor: number): void {
-    for (const [optimizer, base] of [
-      [this.optimizerD, this.config.lrD],
-      [this.optimizerG, this.config.lrG],
-    ] as const) {
-      // tfjs optimizers answer instanceof by duck typing, so the config says which one this is
-      if (this.config.optimizer === 'sgd') (optimizer as tf.SGDOptimizer).setLearningRate(base * factor);
-      else (optimizer as unknown as { learningRate: number }).learningRate = base * factor;
-    }
-  }
-
-  /** The latest losses and V, without computing anything. */
-  lastStep(): StepResult {
-    return { dLoss: this.lastDLoss, gLoss: this.lastGLoss, value: this.lastValue, jsdEstimate: jsdFromValue(this.lastValue) };
-  }
-
+export class ToyGan extends ToyGanTrainer {
   /** n generated samples, flattened n × dim. */
   sample(n: number): Float32Array {
     return tf.tidy(() => this.generateForView(this.prior(n, this.evalRng)).dataSync() as Float32Array).slice();
@@ -427,7 +114,7 @@ export class ToyGan {
 
   /** The image of a z grid under G: how the prior's plane is folded onto the data (issue 6). */
   manifold(resolution = 21): Manifold {
-    const zRange: [number, number] = this.config.prior === 'normal' ? [-2.5, 2.5] : [-1, 1];
+    const zRange: [number, number] = this.config.prior === PRIOR.normal ? [-2.5, 2.5] : [-1, 1];
     const { noiseDim } = this.config;
     const z = new Float32Array(resolution * resolution * noiseDim);
     const axis = linspace(zRange[0], zRange[1], resolution);
@@ -484,14 +171,6 @@ export class ToyGan {
     const d = Float64Array.from(this.discriminate(Float32Array.from(xs)));
     const dStar = pData.map((p, i) => optimalDiscriminator(p, pGenerated[i]));
     return { xs, pData, pGenerated, d, dStar, gapToOptimal: discriminatorGap(d, dStar, pData, pGenerated) };
-  }
-
-  dispose(): void {
-    if (this.average) tf.dispose([...this.average.weights, ...this.average.biases]);
-    this.generator.dispose();
-    this.discriminator.dispose();
-    this.optimizerD.dispose();
-    this.optimizerG.dispose();
   }
 }
 

@@ -243,10 +243,10 @@ export function flagOf(key: string, option: Pick<AnyOption, 'flag'>): string {
 }
 
 /** The defaults of a table of options, as an object typed like the table's values. */
-export function defaultsOf<T extends Record<string, AnyOption>>(options: T): { [K in keyof T]: OptionValue<T[K]> } {
+export function defaultsOf<T extends Record<string, AnyOption>>(options: T): { -readonly [K in keyof T]: OptionValue<T[K]> } {
   return Object.fromEntries(
     Object.entries(options).map(([key, option]) => [key, structuredClone(option.default)]),
-  ) as { [K in keyof T]: OptionValue<T[K]> };
+  ) as { -readonly [K in keyof T]: OptionValue<T[K]> };
 }
 
 /** A zod object with one field per option (for validating a whole table at once). */

@@ -4,7 +4,7 @@
  * command's flags read labels, help, bounds and defaults from here.
  */
 import { LOSS_CHOICES, PRIOR_CHOICES } from './names';
-import { choice, defaultsOf, integer, number, type OptionValue } from './option';
+import { choice, defaultsOf, integer, number, type AnyOption, type OptionValue } from './option';
 
 export const ACTIVATION_CHOICES = {
   relu: { label: 'ReLU', help: 'max(0, x)' },
@@ -63,3 +63,19 @@ export const TOY_RUN_OPTIONS = {
 } as const;
 
 export type LearningRateDecay = OptionValue<typeof TOY_RUN_OPTIONS.decay>;
+
+/** `gan-studio toy` shorthands that set a pair of options at once (an explicit --lr-d etc. wins). */
+export const TOY_SHORTHANDS = {
+  lr: {
+    sets: ['lrD', 'lrG'],
+    option: number({ label: 'Learning rate', help: 'learning rate of both networks', default: TOY_OPTIONS.lrD.default, min: 0, max: 10, minExclusive: true, group: 'toy' }),
+  },
+  width: {
+    sets: ['generatorWidth', 'discriminatorWidth'],
+    option: integer({ label: 'Width', help: 'hidden units per layer of both networks', default: TOY_OPTIONS.generatorWidth.default, min: 1, max: 512, group: 'toy' }),
+  },
+  depth: {
+    sets: ['generatorDepth', 'discriminatorDepth'],
+    option: integer({ label: 'Depth', help: 'hidden layers of both networks', default: TOY_OPTIONS.generatorDepth.default, min: 0, max: 8, group: 'toy' }),
+  },
+} as const satisfies Record<string, { sets: readonly ToyOptionKey[]; option: AnyOption }>;
