@@ -4,6 +4,7 @@ import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { Rng } from '../engine/rng';
+import type { ImageSet } from './types';
 
 /** A noisy gradient: distinct seeds give images that are neither exact nor near duplicates. */
 export function noiseImage(width: number, height: number, seed: number): Sharp {
@@ -121,4 +122,23 @@ export async function buildFixtureFolder(root: string): Promise<FixtureFolder> {
   const rootReadsEverything = process.getuid?.() === 0;
   expected['locked.png'] = rootReadsEverything ? 'used' : 'unreadable';
   return { root, expected, rootReadsEverything };
+}
+
+/** 16 tiny images with a bright square at a varying place: enough to train a few steps on. */
+export function tinyImageSet(): ImageSet {
+  const size = 32;
+  const count = 16;
+  const pixels = new Uint8Array(count * size * size * 3);
+  for (let i = 0; i < count; i++) {
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const on = Math.abs(x - 8 - i) < 6 && Math.abs(y - 16) < 6;
+        const p = ((i * size + y) * size + x) * 3;
+        pixels[p] = on ? 230 : 20;
+        pixels[p + 1] = on ? 120 : 40;
+        pixels[p + 2] = (x * 8) & 255;
+      }
+    }
+  }
+  return { size, count, pixels };
 }

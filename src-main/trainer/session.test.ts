@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import type { RunConfig } from '../shared/schema';
 import { defaultRunConfig } from '../shared/schema';
-import type { ImageSet } from '../data/types';
+import { tinyImageSet as tinyImages } from '../data/test-fixtures';
 import { exportGenerator, generateImages, loadRun, writeInterpolationGif } from './generation';
 import { latestCheckpoint, readMetrics, readRunConfig } from '../disk/run-folder';
 import { runTraining } from './session';
@@ -22,25 +22,6 @@ before(async () => {
 after(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-/** 16 tiny images with a bright square at a varying place: enough to train a few steps on. */
-function tinyImages(): ImageSet {
-  const size = 32;
-  const count = 16;
-  const pixels = new Uint8Array(count * size * size * 3);
-  for (let i = 0; i < count; i++) {
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        const on = Math.abs(x - 8 - i) < 6 && Math.abs(y - 16) < 6;
-        const p = ((i * size + y) * size + x) * 3;
-        pixels[p] = on ? 230 : 20;
-        pixels[p + 1] = on ? 120 : 40;
-        pixels[p + 2] = (x * 8) & 255;
-      }
-    }
-  }
-  return { size, count, pixels };
-}
 
 function tinyConfig(overrides: Partial<RunConfig> = {}): RunConfig {
   return defaultRunConfig({

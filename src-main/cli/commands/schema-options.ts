@@ -32,13 +32,14 @@ export function addSchemaOptions(command: Command, options: Record<string, AnyOp
 
 /**
  * The values the user gave for a table's flags, parsed and checked by the schema; flags not given are left
- * out. Throws UsageError naming the flag.
+ * out. Throws one UsageError naming every bad flag.
  */
 export function readOptions<T extends Record<string, AnyOption>>(
   options: T,
   given: Record<string, unknown>,
 ): Partial<{ [K in keyof T]: OptionValue<T[K]> }> {
   const values: Record<string, unknown> = {};
+  const errors: string[] = [];
   for (const [key, option] of Object.entries(options)) {
     // commander stores --lr-d as lrD and --g-depth as gDepth.
     const text = given[flagOf(key, option).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())];
@@ -48,8 +49,9 @@ export function readOptions<T extends Record<string, AnyOption>>(
       continue;
     }
     const parsed = parseOptionText(option, String(text));
-    if (parsed.error !== undefined) throw new UsageError(`--${flagOf(key, option)}: ${parsed.error}`);
-    values[key] = parsed.value;
+    if (parsed.error !== undefined) errors.push(`--${flagOf(key, option)}: ${parsed.error}`);
+    else values[key] = parsed.value;
   }
+  if (errors.length > 0) throw new UsageError(errors.join('; '));
   return values as Partial<{ [K in keyof T]: OptionValue<T[K]> }>;
 }

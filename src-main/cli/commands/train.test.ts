@@ -104,10 +104,17 @@ test('SIGTERM saves a checkpoint of the last completed step before exiting', asy
 test('bad options: one clear line and exit code 2', async () => {
   const badSize = await cli(['train', '--data', data, '--out', join(root, 'bad'), '--size', '33']);
   assert.equal(badSize.code, 2);
-  assert.match(badSize.stderr, /size 33 is not supported/);
+  assert.match(badSize.stderr, /--size: DCGAN cannot make 33 px images/);
   const badAugment = await cli(['train', '--data', data, '--out', join(root, 'bad'), '--augment', 'flip,blur']);
   assert.equal(badAugment.code, 2);
-  assert.match(badAugment.stderr, /unknown augmentation "blur"/);
+  assert.match(badAugment.stderr, /--augment: Augmentation: unknown value "blur"/);
+  const badPrior = await cli(['train', '--data', data, '--out', join(root, 'bad'), '--prior', 'cauchy', '--k', '0']);
+  assert.equal(badPrior.code, 2);
+  assert.match(badPrior.stderr, /--prior/);
+  const badK = await cli(['train', '--data', data, '--out', join(root, 'bad'), '--k', '0', '--lr-d', '2']);
+  assert.equal(badK.code, 2);
+  assert.match(badK.stderr, /--k: k \(D steps per G step\) must be at least 1, got 0; --lr-d: Learning rate D must be in \(0, 1\), got 2/);
+  assert.equal(existsSync(join(root, 'bad')), false, 'an invalid run creates no folder');
   const noData = await cli(['train', '--out', join(root, 'bad')]);
   assert.equal(noData.code, 2);
   assert.match(noData.stderr, /--data DIR\|demo is required/);

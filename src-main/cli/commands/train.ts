@@ -13,7 +13,9 @@ import {
   RESUMABLE_OPTIONS,
   RUN_OPTIONS,
   validateRunConfig,
+  type FieldError,
   type RunConfig,
+  type RunOptionKey,
 } from '../../shared/schema';
 import { terminalProgressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
@@ -50,8 +52,16 @@ export function configFromOptions(o: TrainOptions): RunConfig {
     },
   });
   const checked = validateRunConfig(config);
-  if (!checked.ok) throw new UsageError(describeErrors(checked.errors.map((e) => ({ ...e, field: `--${flagOf(e.field, RUN_OPTIONS[e.field as keyof typeof RUN_OPTIONS] ?? {})}` }))));
+  if (!checked.ok) throw new UsageError(flagErrors(checked.errors));
   return checked.value;
+}
+
+/** Schema errors as the command line names them: "--size: …". The dataset's size follows --size, so it is not repeated. */
+function flagErrors(errors: FieldError[]): string {
+  const named = errors
+    .filter((e) => !(e.field === 'data.settings.size' && errors.some((other) => other.field === 'size')))
+    .map((e) => (e.field in RUN_OPTIONS ? `--${flagOf(e.field, RUN_OPTIONS[e.field as RunOptionKey])}: ${e.message}` : `${e.field}: ${e.message}`));
+  return named.join('; ');
 }
 
 export function registerTrain(program: Command): void {
@@ -82,7 +92,7 @@ export function registerTrain(program: Command): void {
           process.stderr.write(`--resume keeps the run's own settings (config.json); ignored: ${flags.join(' ')}\n`);
         }
         const checked = validateRunConfig(config);
-        if (!checked.ok) throw new UsageError(describeErrors(checked.errors));
+        if (!checked.ok) throw new UsageError(flagErrors(checked.errors));
         if (config.steps <= latest.step) {
           throw new UsageError(`--resume: the run is already at step ${latest.step}; pass a larger --steps (the new total)`);
         }

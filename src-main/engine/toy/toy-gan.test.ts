@@ -139,8 +139,8 @@ test('1-D mode: P_data, P_G, D and D* on one grid', () => {
 });
 
 test('bad configurations are refused', () => {
-  assert.throws(() => new ToyGan(ring8(), { k: 0 }), /k must be/);
-  assert.throws(() => new ToyGan(ring8(), { replay: 1.5 }), /replay/);
+  assert.throws(() => new ToyGan(ring8(), { k: 0 }), /k \(D steps\) must be at least 1/);
+  assert.throws(() => new ToyGan(ring8(), { replay: 1.5 }), /Replay fraction must be in \[0, 1\]/);
 });
 
 test('1-D mode: with G held still, D steps close the gap to D* (the optimal-D argument of THEORY.md)', () => {

@@ -133,8 +133,10 @@ export function valueProblem(option: AnyOption, value: unknown): string | null {
     case 'choice':
       return typeof value === 'string' && (option.values as string[]).includes(value) ? null : `${option.label} must be ${describeRule(option)}${got}`;
     case 'list': {
-      const ok = Array.isArray(value) && value.every((x) => typeof x === 'string' && (option.values as string[]).includes(x)) && new Set(value).size === value.length;
-      return ok ? null : `${option.label} must be ${describeRule(option)}${got}`;
+      if (!Array.isArray(value)) return `${option.label} must be ${describeRule(option)}${got}`;
+      const unknown = value.find((x) => typeof x !== 'string' || !(option.values as string[]).includes(x));
+      if (unknown !== undefined) return `${option.label}: unknown value ${show(unknown)} (use ${describeRule(option)})`;
+      return new Set(value).size === value.length ? null : `${option.label} lists a value twice${got}`;
     }
     case 'boolean':
       return typeof value === 'boolean' ? null : `${option.label} must be true or false${got}`;

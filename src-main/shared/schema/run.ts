@@ -100,9 +100,9 @@ export function validateWith<T>(schema: z.ZodType<T>, value: unknown, what = 'va
   return { ok: false, errors };
 }
 
-/** One line for all the errors, e.g. for an exception or the CLI. */
+/** One line for all the errors (each message names its field), e.g. for an exception or the CLI. */
 export function describeErrors(errors: FieldError[]): string {
-  return errors.map((e) => (e.message.includes(RUN_OPTIONS[e.field as RunOptionKey]?.label ?? '\u0000') ? e.message : `${e.field}: ${e.message}`)).join('; ');
+  return errors.map((e) => e.message).join('; ');
 }
 
 /** Checks a whole run configuration; the host, the trainer, the CLI and the form all call this one. */

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  DEFAULT_TOY_CONFIG,
+  PRESET_NAMES,
+  RESUMABLE_OPTIONS,
+  RUN_OPTIONS,
+  RUN_SCHEMA_VERSION,
+  applyResumeChanges,
+  defaultRunConfig,
+  parseOptionText,
+  presetOptions,
+  supportedSizes,
+  upgradeRunConfig,
+  validateRunConfig,
+  type RunConfig,
+} from './index';
+
+const data = { folders: ['/images'], settings: { size: 64, mode: 'crop' as const, background: '#ffffff' } };
+const valid = (overrides: Partial<RunConfig> = {}) => defaultRunConfig({ data, ...overrides });
+const errorsOf = (value: unknown) => {
+  const result = validateRunConfig(value);
+  return result.ok ? [] : result.errors;
+};
+
+test('the defaults (the CLI defaults) are a valid run', () => {
+  const config = valid();
+  assert.deepEqual(errorsOf(config), []);
+  assert.equal(config.schemaVersion, RUN_SCHEMA_VERSION);
+  assert.equal(config.loss, 'ns');
+  assert.equal(config.steps, 5000);
+  assert.equal(config.ema, 0.999);
+});
+
+test('every bad field gets its own message naming it; nothing is coerced', () => {
+  const errors = errorsOf({ ...valid(), batch: 0, lrD: 0, k: 1.5, steps: '100', augment: ['flip', 'blur'] });
+  const byField = Object.fromEntries(errors.map((e) => [e.field, e.message]));
+  assert.match(byField.batch, /^Batch size must be at least 1, got 0$/);
+  assert.match(byField.lrD, /Learning rate D must be in \(0, 1\)/);
+  assert.match(byField.k, /whole number/);
+  assert.match(byField.steps, /Steps must be .*got "100"/);
+  assert.match(byField.augment, /unknown value "blur"/);
+});
+
+test('an unknown prior or loss is an error, never a fallback', () => {
+  assert.match(errorsOf({ ...valid(), prior: 'cauchy' })[0].message, /Latent prior must be one of normal, uniform, got "cauchy"/);
+  assert.match(errorsOf({ ...valid(), loss: 'wgan' })[0].message, /Generator loss must be one of mm, ns, hinge, ls/);
+});
+
+test('a size the architecture cannot make is reported beside the other mistakes', () => {
+  const errors = errorsOf({ ...valid(), size: 48, arch: 'dcgan-ref', batch: -1 });
+  assert.deepEqual(errors.map((e) => e.field).sort(), ['batch', 'size']);
+  assert.deepEqual(supportedSizes('dcgan'), [32, 48, 64, 96, 128]);
+  assert.deepEqual(supportedSizes('dcgan-ref'), [32, 64, 128]);
+});
+
+test('null, arrays and missing data are refused with one line each', () => {
+  assert.match(errorsOf(null)[0].message, /must be an object/);
+  assert.match(errorsOf([])[0].message, /must be an object/);
+  const { data: _data, ...noData } = valid();
+  assert.deepEqual(errorsOf(noData).map((e) => e.field), ['data']);
+  assert.match(errorsOf({ ...valid(), data: { folders: [], settings: data.settings } })[0].message, /no dataset folder/);
+});
+
+test('config.json of version 1 (no schemaVersion) is upgraded; a newer one is refused', () => {
+  const { schemaVersion: _v, ...v1 } = valid();
+  const upgraded = upgradeRunConfig(v1);
+  assert.ok(upgraded.ok);
+  assert.equal(upgraded.value.schemaVersion, RUN_SCHEMA_VERSION);
+  const newer = upgradeRunConfig({ ...valid(), schemaVersion: RUN_SCHEMA_VERSION + 1 });
+  assert.ok(!newer.ok && /newer GAN Studio/.test(newer.errors[0].message));
+  const broken = upgradeRunConfig({ ...v1, k: 0 });
+  assert.ok(!broken.ok && broken.errors[0].field === 'k');
+});
+
+test('resume takes only the options the schema marks as changeable', () => {
+  assert.deepEqual([...RESUMABLE_OPTIONS].sort(), ['checkpointEvery', 'lrD', 'lrG', 'sampleEvery', 'steps']);
+  const resumed = applyResumeChanges(valid(), { steps: 9000, lrD: 1e-4, width: 999, loss: 'mm' });
+  assert.equal(resumed.steps, 9000);
+  assert.equal(resumed.lrD, 1e-4);
+  assert.equal(resumed.width, 32);
+  assert.equal(resumed.loss, 'ns');
+});
+
+test('options parse from text by their kind and rule', () => {
+  assert.equal(parseOptionText(RUN_OPTIONS.lrD, '2e-4').value, 2e-4);
+  assert.match(parseOptionText(RUN_OPTIONS.lrD, '0x10').error ?? '', /not a number/);
+  assert.match(parseOptionText(RUN_OPTIONS.batch, '').error ?? '', /required/);
+  assert.deepEqual(parseOptionText(RUN_OPTIONS.augment, 'flip, color').value, ['flip', 'color']);
+  assert.deepEqual(parseOptionText(RUN_OPTIONS.augment, 'none').value, []);
+  assert.equal(parseOptionText(RUN_OPTIONS.loss, 'hinge').value, 'hinge');
+  assert.match(parseOptionText(RUN_OPTIONS.prior, 'gauss').error ?? '', /one of normal, uniform/);
+});
+
+test('every preset is valid for every dataset size, and fits its batch to small sets', () => {
+  for (const name of PRESET_NAMES) {
+    for (const used of [1, 5, 40, 5000, 100_000]) {
+      const config = valid({ ...presetOptions(name, used) });
+      config.data = { ...config.data, settings: { ...config.data.settings, size: config.size } };
+      assert.deepEqual(errorsOf(config), [], `${name} with ${used} images`);
+      assert.ok(config.batch <= used);
+    }
+  }
+});
+
+test('every option has a label, a one-line help and a default within its own rule', () => {
+  for (const [key, option] of Object.entries(RUN_OPTIONS)) {
+    assert.ok(option.label.length > 0 && option.help.length > 0 && !option.help.includes('\n'), key);
+    assert.ok(option.schema.safeParse(option.default).success, `${key}'s default passes its own rule`);
+  }
+  assert.equal(DEFAULT_TOY_CONFIG.batch, 512);
+});
