@@ -2,6 +2,7 @@ import {
   IMAGE_SCHEME,
   IPC_EVENT_CHANNEL,
   IPC_INVOKE_CHANNEL,
+  type DroppedFile,
   type GanStudioBridge,
   type HostEvent,
 } from '../shared/contract';
@@ -14,7 +15,7 @@ export interface IpcRendererLike {
 }
 
 export interface WebUtilsLike {
-  getPathForFile(file: File): string;
+  getPathForFile(file: DroppedFile): string;
 }
 
 /** Exactly the contract, nothing of ipcRenderer itself leaks to the page. */

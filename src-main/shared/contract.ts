@@ -212,7 +212,16 @@ export interface GanStudioBridge {
   /** The URL under which the renderer may show a local image the host handed it. */
   imageUrl(path: string): string;
   /** Electron only: the local path of a dropped File (webUtils.getPathForFile). */
-  pathForFile?(file: File): string;
+  pathForFile?(file: DroppedFile): string;
+}
+
+/**
+ * A file dropped on the page: the DOM's `File`, named structurally because the contract is pure
+ * (tsconfig.engine.json has no DOM types). A DOM `File` is one; the preload hands it to webUtils as is.
+ */
+export interface DroppedFile {
+  readonly name: string;
+  readonly size: number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,22 @@
+/**
+ * The host-neutral globals the pure code (engine/, shared/) may use: present in Node, Electron's renderer
+ * and browsers alike, declared here because tsconfig.engine.json loads neither Node's types nor the DOM's.
+ * Add a global here only if every runtime has it; anything else belongs behind an injected interface.
+ */
+
+/** High-resolution clock (ms since an arbitrary origin): `performance.now()`. */
+interface Performance {
+  now(): number;
+}
+declare var performance: Performance;
+
+/** UTF-8 encoder (WHATWG Encoding). */
+declare class TextEncoder {
+  encode(input?: string): Uint8Array;
+}
+
+/** UTF-8 decoder (WHATWG Encoding). */
+declare class TextDecoder {
+  constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
+  decode(input?: ArrayBuffer | ArrayBufferView, options?: { stream?: boolean }): string;
+}
