@@ -20,3 +20,6 @@ declare class TextDecoder {
   constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
   decode(input?: ArrayBuffer | ArrayBufferView, options?: { stream?: boolean }): string;
 }
+
+/** Deep copy by the structured clone algorithm (Node ≥ 17, every browser): the run schema copies defaults with it. */
+declare function structuredClone<T>(value: T): T;
