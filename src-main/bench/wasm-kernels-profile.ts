@@ -11,7 +11,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { parseArgs } from 'node:util';
 import { registerWasmTrainingKernels, replacedWasmKernels } from '../engine/wasm-kernels';
 import { createGan, disposeGan, trainIteration } from '../engine/gan';
-import { defaultRunConfig } from '../shared/schema';
+import { ARCH, defaultRunConfig, LOSS } from '../shared/schema';
 
 const { values } = parseArgs({
   options: {
@@ -87,7 +87,7 @@ for (let s = S, cin = 3, cout = W; s > 4; s /= 2, cin = cout, cout *= 2) {
   tf.dispose([x, w, dy]);
 }
 
-const config = defaultRunConfig({ arch: 'dcgan-ref', size: S, width: W, latent: 100, batch: B, ema: 0, k: 1, loss: 'ns' });
+const config = defaultRunConfig({ arch: ARCH['dcgan-ref'], size: S, width: W, latent: 100, batch: B, ema: 0, k: 1, loss: LOSS.ns });
 const state = createGan(config);
 const real = tf.randomUniform([B, S, S, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
 const step = () => void trainIteration(state, () => real.clone());

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadModelWeights } from '../engine/checkpoint';
-import type { RunConfig } from '../shared/schema';
+import { PRIOR, type RunConfig } from '../shared/schema';
 import { generateImages as renderImages, scoreImages, toUint8 } from '../engine/gan';
 import { buildDiscriminator, buildGenerator } from '../engine/models';
 import { samplePrior } from '../engine/prior';
@@ -146,7 +146,7 @@ export async function writeInterpolationGif(params: InterpolationParams): Promis
       const t = position - i;
       // Ease in and out at each anchor so the walk lingers on the images it passes through.
       const eased = t * t * (3 - 2 * t);
-      z.set(interpolate(anchor(i), anchor(i + 1), eased, config.prior === 'normal'), f * config.latent);
+      z.set(interpolate(anchor(i), anchor(i + 1), eased, config.prior === PRIOR.normal), f * config.latent);
     }
     const images = tf.tidy(() => renderImages(run.generator, tf.tensor2d(z, [frames, config.latent])));
     const pixels = toUint8(images);

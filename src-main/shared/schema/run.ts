@@ -5,19 +5,19 @@
  */
 import { z } from 'zod';
 import { ImportSettingsSchema, type ImportSettings } from './dataset';
-import { ARCH_CHOICES, AUGMENT_CHOICES, LOSS_CHOICES, PRIOR_CHOICES, supportedSizes, supportsSize } from './names';
+import { ARCH, ARCH_CHOICES, AUGMENT_CHOICES, LOSS, LOSS_CHOICES, PRIOR, PRIOR_CHOICES, supportedSizes, supportsSize } from './names';
 import { choice, defaultsOf, integer, list, number, objectOf, type AnyOption } from './option';
 
 /** config.json's format version. 1: every file written before the field existed (issue 10). */
 export const RUN_SCHEMA_VERSION = 2;
 
 export const RUN_OPTIONS = {
-  arch: choice(ARCH_CHOICES, { label: 'Architecture', help: 'the generator and discriminator networks', default: 'dcgan', group: 'model', shape: true }),
+  arch: choice(ARCH_CHOICES, { label: 'Architecture', help: 'the generator and discriminator networks', default: ARCH.dcgan, group: 'model', shape: true }),
   size: integer({ label: 'Resolution', help: 'image side in pixels: bigger is slower, 4× the pixels per doubling', default: 64, min: 16, max: 1024, select: [32, 48, 64, 96, 128], group: 'model', shape: true, unit: 'px' }),
   width: integer({ label: 'Model width', help: 'base channel count of both networks', default: 32, min: 1, max: 512, group: 'model', shape: true }),
   latent: integer({ label: 'Latent size', help: 'numbers in each random input z', default: 128, min: 1, max: 1024, group: 'model', shape: true }),
-  prior: choice(PRIOR_CHOICES, { label: 'Latent prior', help: 'where z comes from: N(0, I) or U[−1, 1]', default: 'normal', group: 'model' }),
-  loss: choice(LOSS_CHOICES, { label: 'Generator loss', help: 'what G minimises (THEORY.md §4)', default: 'ns', group: 'training' }),
+  prior: choice(PRIOR_CHOICES, { label: 'Latent prior', help: 'where z comes from: N(0, I) or U[−1, 1]', default: PRIOR.normal, group: 'model' }),
+  loss: choice(LOSS_CHOICES, { label: 'Generator loss', help: 'what G minimises (THEORY.md §4)', default: LOSS.ns, group: 'training' }),
   k: integer({ label: 'k (D steps per G step)', help: 'discriminator updates per generator update: more bring D closer to its best', default: 1, min: 1, max: 100, group: 'training' }),
   steps: integer({ label: 'Steps', help: 'generator updates in total', default: 5000, min: 1, max: 10_000_000, group: 'training', resume: true }),
   batch: integer({ label: 'Batch size', help: 'real and generated images per update, each', default: 32, min: 1, max: 4096, group: 'training' }),

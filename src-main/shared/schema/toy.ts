@@ -3,7 +3,7 @@
  * and grid25 (see the engine's toy-gan for why these values). The playground's controls and the `toy`
  * command's flags read labels, help, bounds and defaults from here.
  */
-import { LOSS_CHOICES, PRIOR_CHOICES } from './names';
+import { LOSS, LOSS_CHOICES, PRIOR, PRIOR_CHOICES } from './names';
 import { choice, defaultsOf, integer, number, type AnyOption, type OptionValue } from './option';
 
 export const ACTIVATION_CHOICES = {
@@ -25,8 +25,8 @@ export const TOY_OPTIONS = {
   discriminatorDepth: integer({ label: 'D depth', help: 'hidden layers of the discriminator', default: 3, min: 0, max: 8, group: 'toy', shape: true, flag: 'd-depth' }),
   discriminatorWidth: integer({ label: 'D width', help: 'hidden units per layer of the discriminator', default: 128, min: 1, max: 512, group: 'toy', shape: true, flag: 'd-width' }),
   activation: choice(ACTIVATION_CHOICES, { label: 'Activation', help: 'hidden activation of both networks', default: 'relu', group: 'toy', shape: true }),
-  prior: choice(PRIOR_CHOICES, { label: 'Prior', help: 'noise prior', default: 'normal', group: 'toy', resume: true }),
-  loss: choice(LOSS_CHOICES, { label: 'Loss', help: 'generator loss', default: 'ns', group: 'toy', resume: true }),
+  prior: choice(PRIOR_CHOICES, { label: 'Prior', help: 'noise prior', default: PRIOR.normal, group: 'toy', resume: true }),
+  loss: choice(LOSS_CHOICES, { label: 'Loss', help: 'generator loss', default: LOSS.ns, group: 'toy', resume: true }),
   k: integer({ label: 'k (D steps)', help: 'discriminator steps per iteration', default: 1, min: 1, max: 20, group: 'toy', resume: true }),
   generatorSteps: integer({ label: 'G steps', help: 'generator steps per iteration', default: 1, min: 1, max: 20, group: 'toy', resume: true, flag: 'g-steps' }),
   optimizer: choice(OPTIMIZER_CHOICES, { label: 'Optimiser', help: 'optimiser of both networks', default: 'adam', group: 'toy', shape: true }),
