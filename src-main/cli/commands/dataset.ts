@@ -5,35 +5,39 @@ import { ensureDemoDataset } from '../../data/demo-avatars';
 import { DatasetError } from '../../data/errors';
 import { importDataset } from '../../data/import';
 import { resolveSettings } from '../../data/settings';
-import type { DatasetReport, ImportProgress, ImportSettings, ResizeMode } from '../../data/types';
+import type { DatasetReport, ImportProgress, ImportSettings } from '../../data/types';
+import { DATASET_OPTIONS } from '../../shared/schema';
+import { addSchemaOptions, readOptions } from './schema-options';
 import { appPaths } from '../../disk/app-paths';
 import { writeFileAtomic } from '../../disk/atomic-write';
 import { terminalProgressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
 
-interface DatasetOptions {
-  size: string;
-  mode: string;
-  background: string;
-  minSide?: string;
+type DatasetOptions = Record<string, unknown> & {
   keepDuplicates?: boolean;
   mosaic?: string;
   json?: boolean;
   demo?: boolean;
-}
+};
 
-function parseWholeNumber(name: string, value: string): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number, not "${value}"`);
-  return Number(value);
-}
+/** The dataset flags (run schema): --size, --resize, --background, --min-side, --max-file-bytes. */
+const FLAGS = {
+  size: DATASET_OPTIONS.size,
+  mode: DATASET_OPTIONS.mode,
+  background: DATASET_OPTIONS.background,
+  minSide: DATASET_OPTIONS.minSide,
+  maxFileBytes: DATASET_OPTIONS.maxFileBytes,
+};
 
 /** The settings the options ask for, checked by the import's own rules; a problem is a usage error. */
 async function settingsFromOptions(options: DatasetOptions): Promise<ImportSettings> {
+  const given = readOptions(FLAGS, options);
   const settings: ImportSettings = {
-    size: parseWholeNumber('size', options.size),
-    mode: options.mode as ResizeMode,
-    background: options.background,
-    minSide: options.minSide === undefined ? undefined : parseWholeNumber('min-side', options.minSide),
+    size: given.size ?? DATASET_OPTIONS.size.default,
+    mode: given.mode ?? DATASET_OPTIONS.mode.default,
+    background: given.background ?? DATASET_OPTIONS.background.default,
+    minSide: given.minSide,
+    maxFileBytes: given.maxFileBytes,
     dropDuplicates: options.keepDuplicates !== true,
   };
   try {
@@ -73,14 +77,11 @@ function describeReport(report: DatasetReport): string {
 }
 
 export function registerDataset(program: Command): void {
-  program
+  const command = program
     .command('dataset')
     .description('import folders of images into a training set and print what was used and skipped')
-    .argument('[dirs...]', 'folders of images (searched recursively, never modified)')
-    .option('--size <n>', 'side of the square training images, a multiple of 8', '64')
-    .option('--mode <mode>', 'crop (centre square), fit (letterbox) or stretch', 'crop')
-    .option('--background <colour>', 'colour behind transparency and around letterboxed images', 'white')
-    .option('--min-side <px>', 'skip images whose shorter side is below this (default: half of --size)')
+    .argument('[dirs...]', 'folders of images (searched recursively, never modified)');
+  addSchemaOptions(command, FLAGS)
     .option('--keep-duplicates', 'report exact and near duplicates but keep them in the set')
     .option('--mosaic <file>', 'also save the thumbnail mosaic (PNG) to this file')
     .option('--json', 'print the report as JSON')
