@@ -20,6 +20,9 @@ test('invalid settings show inline messages and the run cannot start', async ({ 
 
   // Without a dataset the form says where to get one and stays locked.
   await page.getByTestId('nav-new-run').click();
+  // The form opens on a preset, shown as selected.
+  await expect(page.getByTestId('preset-balanced')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('preset-quick')).toHaveAttribute('aria-pressed', 'false');
   await expect(page.getByTestId('error-dataset')).toBeVisible();
   await expect(page.getByTestId('start-blocked')).toContainText('Choose a dataset');
   await expect(page.getByTestId('start-run')).toBeDisabled();
@@ -44,7 +47,7 @@ test('invalid settings show inline messages and the run cannot start', async ({ 
   await expect(page.getByTestId('error-k')).toContainText('at least 1');
   await expect(page.getByTestId('error-batch')).toContainText('larger than the dataset (10 images)');
   await expect(page.getByTestId('error-width')).toContainText('not a number');
-  await expect(page.getByTestId('error-lrD')).toHaveText('required');
+  await expect(page.getByTestId('error-lrD')).toHaveText('Learning rate D is required');
   await expect(page.getByTestId('error-ema')).toContainText('[0, 1)');
   await expect(page.getByTestId('error-steps')).toContainText('whole number');
   await expect(page.getByTestId('field-k')).toHaveAttribute('aria-invalid', 'true');
@@ -76,12 +79,24 @@ test('invalid settings show inline messages and the run cannot start', async ({ 
   await expect(page.locator('[data-testid^="error-"]')).toHaveCount(0);
   await expect(page.getByTestId('start-run')).toBeEnabled();
 
+  // Every loss the engine has is offered, each with the schema's label and help.
+  for (const [loss, label] of [['mm', 'MMGAN'], ['ns', 'NSGAN'], ['hinge', 'Hinge'], ['ls', 'Least squares']]) {
+    await page.getByTestId(`loss-${loss}`).check({ force: true });
+    await expect(page.getByTestId('loss-text')).toContainText(label);
+  }
+  await page.getByTestId('loss-ns').check({ force: true });
+  // The Advanced section holds the schema's generated fields too.
+  await page.getByTestId('advanced').locator('summary').click();
+  await expect(page.getByTestId('field-beta1')).toHaveValue('0.5');
+
   // Presets adapt to the 10-image folder: no preset asks for a batch larger than it.
   for (const preset of ['quick', 'balanced', 'quality']) {
     await page.getByTestId(`preset-${preset}`).click();
     expect(Number(await page.getByTestId('field-batch').inputValue())).toBeLessThanOrEqual(10);
+    await expect(page.getByTestId(`preset-${preset}`)).toHaveAttribute('aria-pressed', 'true');
     await expect(page.getByTestId('start-run')).toBeEnabled();
   }
+  await page.screenshot({ path: join(artifactDir, 'studio-form-dark.png'), fullPage: true });
   // What the window shows (not the whole page): the start bar stays in reach while scrolling.
   await page.getByTestId('theme-toggle').click();
   await page.mouse.wheel(0, 2000);

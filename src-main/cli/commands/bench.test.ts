@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import { registerBench, runBench } from '../cli/commands/bench';
-import { UsageError } from '../cli/usage-error';
+import { registerBench, runBench } from './bench';
+import { UsageError } from '../usage-error';
 
 /** `gan-studio bench` end to end on the wasm backend: the training kernels inside a real step. */
 describe('bench on wasm', () => {
