@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index';
 import { UsageError } from './usage-error';
+import { appPaths } from '../disk/app-paths';
+import { isDiskFull, whereFull } from '../disk/disk-full';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('gan-studio')
@@ -18,6 +20,13 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError) {
       process.stderr.write(`gan-studio: ${error.message}\n`);
       return 2;
+    }
+    if (isDiskFull(error)) {
+      // Training says more (session.ts); this is every other write: generate, export, dataset.
+      const file = typeof error.path === 'string' ? error.path : undefined;
+      const { what, fix } = whereFull(error, file, appPaths().root);
+      process.stderr.write(`gan-studio: ${what}: ${fix}, then run the command again\n`);
+      return 1;
     }
     process.stderr.write(`gan-studio: ${error instanceof Error ? error.message : String(error)}\n`);
     if (process.env.GAN_STUDIO_DEBUG) console.error(error);

@@ -1,7 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunConfig, StepMetrics } from '../engine/config';
-import { writeFileAtomic } from './atomic-write';
+import { TEMP_FILE, writeFileAtomic } from './atomic-write';
 
 /** The run folder layout of DESIGN.md, in one place: the trainer writes it, the host reads it. */
 export const runFiles = {
@@ -11,6 +11,8 @@ export const runFiles = {
   checkpoints: (runDir: string) => join(runDir, 'checkpoints'),
   sample: (runDir: string, step: number) => join(runDir, 'samples', `step-${pad(step)}.png`),
   checkpoint: (runDir: string, step: number) => join(runDir, 'checkpoints', `step-${pad(step)}.ckpt`),
+  /** The writer's lock (disk/run-lock.ts): pid, hostname and start time of the process training it. */
+  lock: (runDir: string) => join(runDir, 'run.lock'),
 };
 
 /** Zero-padded so that names sort by step (wider only past a million steps). */
@@ -34,13 +36,49 @@ export async function latestCheckpoint(runDir: string): Promise<{ step: number; 
   return (await listCheckpoints(runDir)).at(-1) ?? null;
 }
 
+/**
+ * The run's config.json. Throws a one-line Error naming the file and what to do when it is missing,
+ * unreadable, not JSON (cut short, empty) or not an object; the fields are not validated here.
+ */
 export async function readRunConfig(runDir: string): Promise<RunConfig> {
+  const path = runFiles.config(runDir);
+  let text: string;
   try {
-    return JSON.parse(await readFile(runFiles.config(runDir), 'utf8')) as RunConfig;
+    text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${runDir} is not a run folder (no config.json)`);
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`${runDir} is not a run folder (no config.json)`);
+    throw new Error(`cannot read ${path} (${code ?? String(error)}): check that the file and its folder can be read`);
   }
+  const fix = 'restore it from a backup, or delete the run';
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    const what = text.trim() === '' ? 'the file is empty' : 'not valid JSON; it may have been cut short';
+    throw new Error(`${path} is damaged (${what}): ${fix}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`${path} does not hold a run configuration (it holds ${value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`}): ${fix}`);
+  }
+  return value as RunConfig;
+}
+
+/**
+ * Removes the temp files an interrupted atomic write left in the run folder, samples/ and
+ * checkpoints/ (only names writeFileAtomic makes). Call it only while holding the run's lock: a
+ * live writer's temp file must not vanish under it. Returns the removed paths.
+ */
+export async function removeTempFiles(runDir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const dir of [runDir, runFiles.samples(runDir), runFiles.checkpoints(runDir)]) {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names.filter((n) => TEMP_FILE.test(n))) {
+      await rm(join(dir, name), { force: true });
+      removed.push(join(dir, name));
+    }
+  }
+  return removed;
 }
 
 export async function writeRunConfig(runDir: string, config: RunConfig): Promise<void> {
@@ -49,12 +87,17 @@ export async function writeRunConfig(runDir: string, config: RunConfig): Promise
 
 /** Logged metrics; a line cut short by a crash is skipped. */
 export async function readMetrics(runDir: string): Promise<StepMetrics[]> {
-  const text = await readFile(runFiles.metrics(runDir), 'utf8').catch(() => '');
+  return parseMetrics(await readFile(runFiles.metrics(runDir), 'utf8').catch(() => ''));
+}
+
+/** The records of metrics.jsonl text; lines that are not whole JSON objects (cut short) are skipped. */
+export function parseMetrics(text: string): StepMetrics[] {
   const out: StepMetrics[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
-      out.push(JSON.parse(line) as StepMetrics);
+      const record: unknown = JSON.parse(line);
+      if (typeof record === 'object' && record !== null && typeof (record as StepMetrics).step === 'number') out.push(record as StepMetrics);
     } catch {
       // partial last line
     }
