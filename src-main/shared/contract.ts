@@ -48,7 +48,25 @@ export interface RunSummary {
   createdAt: string;
   updatedAt: string;
   hasCheckpoint: boolean;
+  /** Never set on a readable run: see BrokenRun. */
+  broken?: undefined;
 }
+
+/**
+ * A run folder whose files cannot be read (config.json cut short, `null`, missing settings): listed
+ * so that it can be seen and deleted, never opened, resumed or generated from.
+ */
+export interface BrokenRun {
+  id: string;
+  dir: string;
+  /** Why, in one line naming the file and what to do. */
+  broken: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What runs.list returns: readable runs and broken ones, newest first; tell them apart by `broken`. */
+export type RunListEntry = RunSummary | BrokenRun;
 
 export interface SampleInfo {
   runId: string;
@@ -91,7 +109,7 @@ export interface HostApi {
   /** Browser mode: files dropped on the page, uploaded into a new folder on the host. */
   'datasets.upload': { params: { name: string; files: Array<{ name: string; base64: string }> }; result: { folder: string } };
   'dialog.chooseFolder': { params: { title?: string }; result: string | null };
-  'runs.list': { params: void; result: RunSummary[] };
+  'runs.list': { params: void; result: RunListEntry[] };
   'runs.get': { params: { runId: string }; result: RunDetail };
   'runs.delete': { params: { runId: string }; result: void };
   'train.start': { params: { config: RunConfig }; result: RunSummary };
