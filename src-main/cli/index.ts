@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index';
 import { UsageError } from './usage-error';
 import { appPaths } from '../disk/app-paths';
-import { isDiskFull, whereFull } from '../disk/disk-full';
+import { diskFullLine } from '../disk/disk-full';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('gan-studio')
@@ -21,11 +21,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`gan-studio: ${error.message}\n`);
       return 2;
     }
-    if (isDiskFull(error)) {
-      // Training says more (session.ts); this is every other write: generate, export, dataset.
-      const file = typeof error.path === 'string' ? error.path : undefined;
-      const { what, fix } = whereFull(error, file, appPaths().root);
-      process.stderr.write(`gan-studio: ${what}: ${fix}, then run the command again\n`);
+    // Training says more (session.ts); this is every other write: generate, export, dataset.
+    const full = diskFullLine(error, appPaths().root);
+    if (full) {
+      process.stderr.write(`gan-studio: ${full}\n`);
       return 1;
     }
     process.stderr.write(`gan-studio: ${error instanceof Error ? error.message : String(error)}\n`);

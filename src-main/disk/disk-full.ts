@@ -48,3 +48,13 @@ export function diskFullMessage(error: NodeJS.ErrnoException, context: DiskFullC
     ? `training stopped: ${what}. The last checkpoint (step ${lastCheckpoint.step}, ${lastCheckpoint.path}) is intact: ${fix}, then ${context.resumeHint}.`
     : `training stopped: ${what}. No checkpoint was written yet: ${fix}, then start the run again.`;
 }
+
+/**
+ * For any write outside training (generate, export, dataset import, upload): the one-line message
+ * of a full disk, or null for other errors.
+ */
+export function diskFullLine(error: unknown, appRoot: string): string | null {
+  if (!isDiskFull(error)) return null;
+  const { what, fix } = whereFull(error, typeof error.path === 'string' ? error.path : undefined, appRoot);
+  return `${what}: ${fix}, then try again`;
+}

@@ -9,7 +9,8 @@ import type {
   TrainingStatus,
 } from '../shared/contract';
 import type { AppPaths } from '../disk/app-paths';
-import { writeFileAtomic } from '../disk/atomic-write';
+import { withTargetPath, writeFileAtomic } from '../disk/atomic-write';
+import { diskFullLine } from '../disk/disk-full';
 import { HostError, type Host, type HostHandlers } from './dispatch';
 import { writeRunConfig } from '../disk/run-folder';
 import { RunStore } from './runs';
@@ -188,7 +189,9 @@ export function createHost(deps: HostDeps): Host {
         for (let i = 1; existing.has(`${name}${ext}`); i++) name = `${basename(source, ext)}-${i}`;
         existing.add(`${name}${ext}`);
         const destination = join(target, `${name}${ext}`);
-        await copyFile(source, destination);
+        await copyFile(source, destination).catch((error: unknown) => {
+          throw withTargetPath(error, destination);
+        });
         saved.push(destination);
       }
       return { saved };
@@ -199,6 +202,19 @@ export function createHost(deps: HostDeps): Host {
       return { modelJson: join(outDir, 'model.json') };
     },
   };
+
+  // A full disk says which folder and what to do, whichever request wrote (import, upload, save).
+  for (const method of Object.keys(handlers) as Array<keyof HostHandlers>) {
+    const handler = handlers[method] as (params: unknown) => Promise<unknown>;
+    (handlers as Record<string, (params: unknown) => Promise<unknown>>)[method] = async (params) => {
+      try {
+        return await handler(params);
+      } catch (error) {
+        const full = diskFullLine(error, paths.root);
+        throw full ? new HostError(full) : error;
+      }
+    };
+  }
 
   return {
     handlers,

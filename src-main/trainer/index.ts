@@ -14,6 +14,8 @@ import type {
 import { chooseBackend } from './backend';
 import { connectToParent } from './parent-channel';
 import { createTrainerHandlers } from './handlers';
+import { appPaths } from '../disk/app-paths';
+import { diskFullLine } from '../disk/disk-full';
 
 const channel = connectToParent();
 
@@ -39,7 +41,8 @@ async function start(): Promise<void> {
       const result = await handler(message.params);
       channel.send({ kind: 'reply', id: message.id, ok: true, result });
     } catch (error) {
-      channel.send({ kind: 'reply', id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) });
+      const text = diskFullLine(error, appPaths().root) ?? (error instanceof Error ? error.message : String(error));
+      channel.send({ kind: 'reply', id: message.id, ok: false, error: text });
     }
   });
   channel.send({ kind: 'ready', report });

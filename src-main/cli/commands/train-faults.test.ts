@@ -218,3 +218,48 @@ test('a full app data folder reads differently from a full --out: it names the f
     ),
   );
 });
+
+test('writes outside training on a full disk: generate into a full --out, an upload into a full app data folder', async (t) => {
+  const why = userNamespaces();
+  if (why) return t.skip(why);
+  const runDir = join(root, 'gen-source');
+  const trained = await cli(['train', '--data', data, '--out', runDir, ...tiny, '--steps', '1', '--sample-every', '100']);
+  assert.equal(trained.code, 0, trained.stderr);
+  const disk = join(root, 'small-gen');
+  const snapshot = join(root, 'small-gen-after');
+  await mkdir(disk);
+  await mkdir(snapshot);
+  const generated = await cliOnSmallDisk(disk, 8192, snapshot, ['generate', '--run', runDir, '--n', '40', '--out', join(disk, 'images'), '--seed', '1', '--backend', 'cpu']);
+  assert.equal(generated.code, 1, generated.stderr);
+  assert.deepEqual(errorLines(generated.stderr).length, 1, generated.stderr);
+  assert.match(
+    errorLines(generated.stderr)[0],
+    new RegExp(`^gan-studio: the disk is full \\(writing ${escape(disk)}/images/image-\\d{4}\\.png\\): free space on that disk, then try again$`),
+  );
+  assert.ok(!(await readdir(join(snapshot, 'images'))).some((name) => name.endsWith('.tmp')), 'a temp file was left');
+
+  // The host (browser mode, Electron) answers the same way: an upload into a full app data folder.
+  const home = join(root, 'small-upload-home');
+  await mkdir(home);
+  const script = join(root, 'upload-probe.mjs');
+  await writeFile(
+    script,
+    `const { createHost } = await import(${JSON.stringify(resolve(import.meta.dirname, '../../host/services.ts'))});
+const { TrainerClient } = await import(${JSON.stringify(resolve(import.meta.dirname, '../../host/trainer-client.ts'))});
+const { appPaths } = await import(${JSON.stringify(resolve(import.meta.dirname, '../../disk/app-paths.ts'))});
+const trainer = new TrainerClient(() => { throw new Error('no trainer in this test'); });
+const host = createHost({ paths: appPaths(${JSON.stringify(home)}), trainer, mode: 'browser', version: '0' });
+const files = [{ name: 'a.png', base64: Buffer.alloc(64 * 1024, 7).toString('base64') }];
+await host.handlers['datasets.upload']({ name: 'big', files }).then(() => console.log('uploaded'), (e) => console.log(e.constructor.name + ': ' + e.message));
+`,
+  );
+  const upload = await run('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs -o size=16k tmpfs '${home}' && exec '${process.execPath}' --import tsx '${script}'`]);
+  assert.match(
+    upload.stdout.trim(),
+    new RegExp(
+      `^HostError: the GAN Studio data folder ${escape(home)} is full \\(writing ${escape(home)}/uploads/[\\w.-]+/a\\.png\\): ` +
+        'free space there \\(or move the folder with GAN_STUDIO_HOME\\), then try again$',
+    ),
+    upload.stderr,
+  );
+});
