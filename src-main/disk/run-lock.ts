@@ -103,19 +103,13 @@ export async function acquireRunLock(runDir: string): Promise<RunLock> {
     ...(processStart(process.pid) ? { processStart: processStart(process.pid)! } : {}),
     token: randomBytes(8).toString('hex'),
   };
+  const content = `${JSON.stringify(owner)}\n`;
   // Not a writeFileAtomic temp name: removeTempFiles of the holder must not delete it.
   const fresh = `${path}.${owner.token}.new`;
-  const handle = await open(fresh, 'w');
-  try {
-    await handle.writeFile(`${JSON.stringify(owner)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeSynced(fresh, content, 'w');
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        await link(fresh, path);
+      if (await place(fresh, path, content)) {
         return {
           runDir,
           owner,
@@ -123,10 +117,8 @@ export async function acquireRunLock(runDir: string): Promise<RunLock> {
             if (sameLock(await readRunLock(runDir), owner)) await rm(path, { force: true });
           },
         };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const text = await readFile(path, 'utf8').catch(() => null);
+      const text = await readSettled(path);
       if (text === null) continue; // released meanwhile: try again
       const current = parseOwner(text);
       if (current && isLockLive(current)) throw new RunLockedError(runDir, current);
@@ -139,11 +131,53 @@ export async function acquireRunLock(runDir: string): Promise<RunLock> {
         continue;
       }
       const moved = await readFile(aside, 'utf8').catch(() => null);
-      if (moved !== text) await link(aside, path).catch(() => undefined);
+      if (moved !== null && moved !== text) await place(aside, path, moved).catch(() => undefined);
       await rm(aside, { force: true });
     }
     throw new Error(`could not lock ${runDir}: other processes keep taking ${path}; try again`);
   } finally {
     await rm(fresh, { force: true });
+  }
+}
+
+async function writeSynced(path: string, content: string, flags: 'w' | 'wx'): Promise<void> {
+  const handle = await open(path, flags);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Puts `content` (already written to `from`) at `to` unless a file is there; false when one is.
+ * A hard link makes it appear whole; file systems without hard links (FAT, exFAT, some network
+ * shares) get an exclusive create instead, which readSettled gives time to be filled.
+ */
+async function place(from: string, to: string, content: string): Promise<boolean> {
+  try {
+    await link(from, to);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK'].includes(code ?? '')) throw error;
+  }
+  try {
+    await writeSynced(to, content, 'wx');
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/** The lock file's text, waiting briefly while it does not parse (an exclusive create being filled). */
+async function readSettled(path: string): Promise<string | null> {
+  for (let attempt = 0; ; attempt++) {
+    const text = await readFile(path, 'utf8').catch(() => null);
+    if (text === null || parseOwner(text) || attempt === 5) return text;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
