@@ -152,6 +152,20 @@ test('a payload that does not match its checksum is damaged (format version 2)',
   assert.ok(!warnings.some((m) => m.startsWith('v1:')), warnings.join('\n'));
 });
 
+test('a checkpoint whose header is not JSON is reported by name, without the parser message', async () => {
+  const runDir = await trainedRun('header');
+  const bytes = await readFile(ckpt(runDir, 4));
+  const text = bytes.toString('latin1').replace('"tensors":[', '"tensors":{');
+  await writeFile(ckpt(runDir, 4), Buffer.from(text, 'latin1'));
+  const warnings: string[] = [];
+  const run = await loadRun(runDir, { onWarning: (m: string) => warnings.push(m) } as Parameters<typeof loadRun>[1]);
+  assert.equal(run.step, 2);
+  run.dispose();
+  assert.deepEqual(warnings, [
+    `checkpoint ${ckpt(runDir, 4)} cannot be used: its header is damaged (not valid JSON); using step 2 (${ckpt(runDir, 2)}) instead`,
+  ]);
+});
+
 test('a checkpoint of another format version is refused by name, by generate and by resume alike', async () => {
   const runDir = await trainedRun('version');
   const bytes = await readFile(ckpt(runDir, 4));
