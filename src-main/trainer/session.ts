@@ -18,7 +18,7 @@ import { runConfigErrors } from '../engine/run-config';
 import { withTargetPath, writeFileAtomic } from '../disk/atomic-write';
 import { appPaths } from '../disk/app-paths';
 import { diskFullMessage, isDiskFull } from '../disk/disk-full';
-import { acquireRunLock, type RunLock } from '../disk/run-lock';
+import { acquireRunLock } from '../disk/run-lock';
 import type { BackendReport, DatasetReport, ImportProgress, TrainingState } from '../shared/contract';
 import type { ImageSet } from '../data/types';
 import { gridPng } from './images';
@@ -59,12 +59,6 @@ export interface RunTrainingOptions {
   hooks?: TrainingHooks;
   /** Pixels already loaded (tests, or a host that imported the dataset itself): skips the import. */
   images?: ImageSet;
-  /**
-   * The run folder's lock when the caller holds it already (the CLI takes it before its own
-   * reads); otherwise runTraining takes it (refusing a folder another live process writes) and
-   * releases it when it ends.
-   */
-  lock?: RunLock;
   /**
    * How to continue after a stop the user has to fix first (a full disk), in the caller's words:
    * "continue with: gan-studio train --resume --out RUN"; by default "resume the run from Runs".
@@ -143,7 +137,8 @@ function yieldToEventLoop(): Promise<void> {
 export async function runTraining(options: RunTrainingOptions): Promise<TrainingResult> {
   const { runDir, hooks = {} } = options;
   hooks.onState?.('starting', options.resume ? 'resuming' : 'loading the dataset');
-  const lock = options.lock ?? (await acquireRunLock(runDir));
+  // One writer per run folder: refuses a folder another live process trains (RunLockedError).
+  const lock = await acquireRunLock(runDir);
   const progress: Progress = { checkpoint: null };
   try {
     return await trainLocked(options, progress);
@@ -159,7 +154,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     }
     throw error;
   } finally {
-    if (!options.lock) await lock.release();
+    await lock.release();
   }
 }
 

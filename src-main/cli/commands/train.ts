@@ -5,7 +5,6 @@ import type { AugmentName, RunConfig, StepMetrics } from '../../engine/config';
 import type { GeneratorLossName } from '../../engine/losses';
 import { AUGMENT_NAMES, defaultRunConfig, runConfigErrors } from '../../engine/run-config';
 import { appPaths } from '../../disk/app-paths';
-import type { RunLock } from '../../disk/run-lock';
 import type { BackendPreference, ResizeMode } from '../../shared/contract';
 import { formatEta } from '../../shared/format';
 import { terminalProgressBar } from '../progress-bar';
@@ -126,112 +125,103 @@ export function registerTrain(program: Command): void {
     .option('--json', 'print one JSON line of metrics per logged step')
     .action(async (o: TrainOptions) => {
       const out = resolve(requireOption(o.out, '--out RUN'));
-      if (o.resume && !existsSync(out)) throw new UsageError(`--resume: run folder not found: ${out}`);
-      const config = o.resume ? undefined : configFromOptions(o);
-      // One writer per run folder: refuse at once, before reading it or starting a backend.
-      const { acquireRunLock } = await import('../../disk/run-lock');
-      const lock = await acquireRunLock(out);
+      // One writer per run folder: refuse at once, before a backend starts (runTraining takes the lock).
+      const { isLockLive, readRunLock, RunLockedError } = await import('../../disk/run-lock');
+      const owner = await readRunLock(out);
+      if (owner && isLockLive(owner)) throw new RunLockedError(out, owner);
+      let config: RunConfig;
+      if (o.resume) {
+        const { readRunConfig } = await import('../../disk/run-folder');
+        const { loadNewestIntactCheckpoint } = await import('../../disk/checkpoint-files');
+        if (!existsSync(out)) throw new UsageError(`--resume: run folder not found: ${out}`);
+        config = await readRunConfig(out);
+        const latest = await loadNewestIntactCheckpoint(out);
+        if (!latest) throw new UsageError(`--resume: ${out} has no checkpoint yet`);
+        config.steps = parseIntOption('steps', o.steps) ?? config.steps;
+        config.lrD = parseFloatOption('lr-d', o.lrD, 1e-9, 1) ?? config.lrD;
+        config.lrG = parseFloatOption('lr-g', o.lrG, 1e-9, 1) ?? config.lrG;
+        config.sampleEvery = parseIntOption('sample-every', o.sampleEvery) ?? config.sampleEvery;
+        config.checkpointEvery = parseIntOption('checkpoint-every', o.checkpointEvery) ?? config.checkpointEvery;
+        const changeable = ['out', 'steps', 'lrD', 'lrG', 'sampleEvery', 'checkpointEvery', 'resume', 'json', 'backend'];
+        const ignored = Object.keys(o).filter((key) => !changeable.includes(key));
+        if (ignored.length > 0) {
+          const flags = ignored.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+          process.stderr.write(`--resume keeps the run's own settings (config.json); ignored: ${flags.join(' ')}\n`);
+        }
+        if (config.steps <= latest.step) {
+          throw new UsageError(`--resume: the run is already at step ${latest.step}; pass a larger --steps (the new total)`);
+        }
+      } else {
+        config = configFromOptions(o);
+        const { latestCheckpoint } = await import('../../disk/run-folder');
+        if (await latestCheckpoint(out)) {
+          throw new UsageError(`${out} already holds a trained run: add --resume to continue it, or choose another --out`);
+        }
+      }
+      const report = await startBackend(o.backend);
+      const { runTraining } = await import('../../trainer/session');
+
+      const controller = new AbortController();
+      let stopSignal: NodeJS.Signals | null = null;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (stopSignal) process.exit(signal === 'SIGINT' ? 130 : 143);
+        stopSignal = signal;
+        process.stderr.write(`\n${signal}: saving a checkpoint, then stopping (again to quit at once)\n`);
+        controller.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+
+      const tty = !o.json && process.stderr.isTTY === true;
+      const importBar = terminalProgressBar('{phase} [{bar}] {value}/{total}', !o.json);
+      const bar = terminalProgressBar(
+        'step {value}/{total} [{bar}] {imgps} img/s · ETA {etaText} · D {dLoss} G {gLoss} · JSD {jsd}',
+        !o.json,
+      );
+      const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : String(x));
       try {
-        await trainLocked(o, out, config, lock);
+        const result = await runTraining({
+          runDir: out,
+          config,
+          resume: o.resume === true,
+          resumeHint: `continue with: gan-studio train --resume --out ${out}`,
+          backendReport: report,
+          cacheDir: appPaths().cache,
+          signal: controller.signal,
+          hooks: {
+            onState: (state, message) => {
+              if (state === 'starting' && message) process.stderr.write(`${message}…\n`);
+            },
+            onImportProgress: (p) => importBar.update(p.done, p.total, { phase: p.phase }),
+            onDataset: (r) => {
+              importBar.stop();
+              process.stderr.write(`dataset: ${r.used} images (${r.found} found, ${r.skipped.length} skipped, ${r.duplicates.length} duplicates)\n`);
+            },
+            onLog: (message) => process.stderr.write(`${message}\n`),
+            onMetrics: (m: StepMetrics) => {
+              if (o.json) process.stdout.write(`${JSON.stringify(m)}\n`);
+              if (tty) {
+                bar.update(m.step, config.steps, { imgps: m.imgPerSec.toFixed(1), etaText: formatEta(config.steps - m.step, m.imgPerSec / (config.batch * config.k)), dLoss: fmt(m.dLoss), gLoss: fmt(m.gLoss), jsd: fmt(m.jsd) });
+              } else if (!o.json && (m.step % config.sampleEvery === 0 || m.step === config.steps)) {
+                process.stderr.write(`step ${m.step}/${config.steps} · ${m.imgPerSec.toFixed(1)} img/s · D ${fmt(m.dLoss)} G ${fmt(m.gLoss)} · JSD ${fmt(m.jsd)}\n`);
+              }
+            },
+          },
+        });
+        bar.stop();
+        if (result.state === 'finished') {
+          process.stderr.write(`finished at step ${result.step}: ${out}\n`);
+        } else {
+          process.stderr.write(
+            `stopped at step ${result.step}; checkpoint saved. Continue with: gan-studio train --resume --out ${out}\n`,
+          );
+          process.exitCode = stopSignal === 'SIGTERM' ? 143 : 130;
+        }
       } finally {
-        await lock.release();
+        importBar.stop();
+        bar.stop();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       }
     });
-}
-
-async function trainLocked(o: TrainOptions, out: string, fromOptions: RunConfig | undefined, lock: RunLock): Promise<void> {
-  let config: RunConfig;
-  if (!fromOptions) {
-    const { readRunConfig } = await import('../../disk/run-folder');
-    const { loadNewestIntactCheckpoint } = await import('../../disk/checkpoint-files');
-    config = await readRunConfig(out);
-    const latest = await loadNewestIntactCheckpoint(out);
-    if (!latest) throw new UsageError(`--resume: ${out} has no checkpoint yet`);
-    config.steps = parseIntOption('steps', o.steps) ?? config.steps;
-    config.lrD = parseFloatOption('lr-d', o.lrD, 1e-9, 1) ?? config.lrD;
-    config.lrG = parseFloatOption('lr-g', o.lrG, 1e-9, 1) ?? config.lrG;
-    config.sampleEvery = parseIntOption('sample-every', o.sampleEvery) ?? config.sampleEvery;
-    config.checkpointEvery = parseIntOption('checkpoint-every', o.checkpointEvery) ?? config.checkpointEvery;
-    const changeable = ['out', 'steps', 'lrD', 'lrG', 'sampleEvery', 'checkpointEvery', 'resume', 'json', 'backend'];
-    const ignored = Object.keys(o).filter((key) => !changeable.includes(key));
-    if (ignored.length > 0) {
-      const flags = ignored.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
-      process.stderr.write(`--resume keeps the run's own settings (config.json); ignored: ${flags.join(' ')}\n`);
-    }
-    if (config.steps <= latest.step) {
-      throw new UsageError(`--resume: the run is already at step ${latest.step}; pass a larger --steps (the new total)`);
-    }
-  } else {
-    config = fromOptions;
-    const { latestCheckpoint } = await import('../../disk/run-folder');
-    if (await latestCheckpoint(out)) {
-      throw new UsageError(`${out} already holds a trained run: add --resume to continue it, or choose another --out`);
-    }
-  }
-  const report = await startBackend(o.backend);
-  const { runTraining } = await import('../../trainer/session');
-
-  const controller = new AbortController();
-  let stopSignal: NodeJS.Signals | null = null;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stopSignal) process.exit(signal === 'SIGINT' ? 130 : 143);
-    stopSignal = signal;
-    process.stderr.write(`\n${signal}: saving a checkpoint, then stopping (again to quit at once)\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  const tty = !o.json && process.stderr.isTTY === true;
-  const importBar = terminalProgressBar('{phase} [{bar}] {value}/{total}', !o.json);
-  const bar = terminalProgressBar(
-    'step {value}/{total} [{bar}] {imgps} img/s · ETA {etaText} · D {dLoss} G {gLoss} · JSD {jsd}',
-    !o.json,
-  );
-  const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : String(x));
-  try {
-    const result = await runTraining({
-      runDir: out,
-      config,
-      resume: o.resume === true,
-      lock,
-      resumeHint: `continue with: gan-studio train --resume --out ${out}`,
-      backendReport: report,
-      cacheDir: appPaths().cache,
-      signal: controller.signal,
-      hooks: {
-        onState: (state, message) => {
-          if (state === 'starting' && message) process.stderr.write(`${message}…\n`);
-        },
-        onImportProgress: (p) => importBar.update(p.done, p.total, { phase: p.phase }),
-        onDataset: (r) => {
-          importBar.stop();
-          process.stderr.write(`dataset: ${r.used} images (${r.found} found, ${r.skipped.length} skipped, ${r.duplicates.length} duplicates)\n`);
-        },
-        onLog: (message) => process.stderr.write(`${message}\n`),
-        onMetrics: (m: StepMetrics) => {
-          if (o.json) process.stdout.write(`${JSON.stringify(m)}\n`);
-          if (tty) {
-            bar.update(m.step, config.steps, { imgps: m.imgPerSec.toFixed(1), etaText: formatEta(config.steps - m.step, m.imgPerSec / (config.batch * config.k)), dLoss: fmt(m.dLoss), gLoss: fmt(m.gLoss), jsd: fmt(m.jsd) });
-          } else if (!o.json && (m.step % config.sampleEvery === 0 || m.step === config.steps)) {
-            process.stderr.write(`step ${m.step}/${config.steps} · ${m.imgPerSec.toFixed(1)} img/s · D ${fmt(m.dLoss)} G ${fmt(m.gLoss)} · JSD ${fmt(m.jsd)}\n`);
-          }
-        },
-      },
-    });
-    bar.stop();
-    if (result.state === 'finished') {
-      process.stderr.write(`finished at step ${result.step}: ${out}\n`);
-    } else {
-      process.stderr.write(
-        `stopped at step ${result.step}; checkpoint saved. Continue with: gan-studio train --resume --out ${out}\n`,
-      );
-      process.exitCode = stopSignal === 'SIGTERM' ? 143 : 130;
-    }
-  } finally {
-    importBar.stop();
-    bar.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
 }
