@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index';
 import { UsageError } from './usage-error';
+import { appPaths } from '../disk/app-paths';
+import { diskFullLine } from '../disk/disk-full';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('gan-studio')
@@ -18,6 +20,12 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError) {
       process.stderr.write(`gan-studio: ${error.message}\n`);
       return 2;
+    }
+    // Training says more (session.ts); this is every other write: generate, export, dataset.
+    const full = diskFullLine(error, appPaths().root);
+    if (full) {
+      process.stderr.write(`gan-studio: ${full}\n`);
+      return 1;
     }
     process.stderr.write(`gan-studio: ${error instanceof Error ? error.message : String(error)}\n`);
     if (process.env.GAN_STUDIO_DEBUG) console.error(error);

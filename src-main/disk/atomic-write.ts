@@ -2,27 +2,36 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+/** Names of the temp files writeFileAtomic makes (`<target>.<12 hex>.tmp`). */
+export const TEMP_FILE = /\.[0-9a-f]{12}\.tmp$/;
+
 /**
  * Writes a file so that readers only ever see the old or the whole new content: write a temp file
- * in the same folder, flush it to disk, then rename over the target.
+ * in the same folder, flush it to disk, then rename over the target. A failed write removes its
+ * temp file; the error (ENOSPC, EACCES, …) is rethrown with `path` set to the target, not the temp.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temp, 'w');
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
+    await mkdir(dirname(path), { recursive: true });
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
-    throw error;
+    throw withTargetPath(error, path);
   }
+}
+
+/** Marks a file-system error with the file the caller meant to write (a temp file's name says little). */
+export function withTargetPath(error: unknown, path: string): unknown {
+  if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string') {
+    (error as NodeJS.ErrnoException).path = path;
+  }
+  return error;
 }

@@ -1,8 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunConfig, StepMetrics } from '../shared/contract';
 import { describeErrors, upgradeRunConfig } from '../shared/schema';
-import { writeFileAtomic } from './atomic-write';
+import { TEMP_FILE, writeFileAtomic } from './atomic-write';
 
 /** The run folder layout of DESIGN.md, in one place: the trainer writes it, the host reads it. */
 export const runFiles = {
@@ -12,6 +12,8 @@ export const runFiles = {
   checkpoints: (runDir: string) => join(runDir, 'checkpoints'),
   sample: (runDir: string, step: number) => join(runDir, 'samples', `step-${pad(step)}.png`),
   checkpoint: (runDir: string, step: number) => join(runDir, 'checkpoints', `step-${pad(step)}.ckpt`),
+  /** The writer's lock (disk/run-lock.ts): pid, hostname and start time of the process training it. */
+  lock: (runDir: string) => join(runDir, 'run.lock'),
 };
 
 /** Zero-padded so that names sort by step (wider only past a million steps). */
@@ -36,27 +38,51 @@ export async function latestCheckpoint(runDir: string): Promise<{ step: number; 
 }
 
 /**
- * The run's config.json, upgraded from whatever schema version wrote it and validated (run schema). Throws
- * one line naming the file and what is wrong: never a raw parser message.
+* The run's config.json, upgraded from whatever schema version wrote it and validated (run schema). Throws
+ * a one-line Error naming the file and what to do when it is missing, unreadable, not JSON (cut short,
+ * empty), not an object, or holds settings the schema refuses.
  */
 export async function readRunConfig(runDir: string): Promise<RunConfig> {
-  const file = runFiles.config(runDir);
+  const path = runFiles.config(runDir);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${runDir} is not a run folder (no config.json)`);
-    throw new Error(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'read error'})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`${runDir} is not a run folder (no config.json)`);
+    throw new Error(`cannot read ${path} (${code ?? String(error)}): check that the file and its folder can be read`);
   }
-  let raw: unknown;
+  const fix = 'restore it from a backup, or delete the run';
+  let value: unknown;
   try {
-    raw = JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
-    throw new Error(`${file} is damaged (not complete JSON): the run's settings cannot be read; its checkpoints are untouched`);
+    const what = text.trim() === '' ? 'the file is empty' : 'not valid JSON; it may have been cut short';
+    throw new Error(`${path} is damaged (${what}): ${fix}`);
   }
-  const upgraded = upgradeRunConfig(raw);
-  if (!upgraded.ok) throw new Error(`${file}: ${describeErrors(upgraded.errors)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`${path} does not hold a run configuration (it holds ${value === null ? 'null' : Array.isArray(value) ? 'a list' : `a ${typeof value}`}): ${fix}`);
+  }
+  const upgraded = upgradeRunConfig(value);
+  if (!upgraded.ok) throw new Error(`${path}: ${describeErrors(upgraded.errors)}: ${fix}`);
   return upgraded.value;
+}
+
+/**
+ * Removes the temp files an interrupted atomic write left in the run folder, samples/ and
+ * checkpoints/ (only names writeFileAtomic makes). Call it only while holding the run's lock: a
+ * live writer's temp file must not vanish under it. Returns the removed paths.
+ */
+export async function removeTempFiles(runDir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const dir of [runDir, runFiles.samples(runDir), runFiles.checkpoints(runDir)]) {
+    const names = await readdir(dir).catch(() => [] as string[]);
+    for (const name of names.filter((n) => TEMP_FILE.test(n))) {
+      await rm(join(dir, name), { force: true });
+      removed.push(join(dir, name));
+    }
+  }
+  return removed;
 }
 
 export async function writeRunConfig(runDir: string, config: RunConfig): Promise<void> {
@@ -65,12 +91,17 @@ export async function writeRunConfig(runDir: string, config: RunConfig): Promise
 
 /** Logged metrics; a line cut short by a crash is skipped. */
 export async function readMetrics(runDir: string): Promise<StepMetrics[]> {
-  const text = await readFile(runFiles.metrics(runDir), 'utf8').catch(() => '');
+  return parseMetrics(await readFile(runFiles.metrics(runDir), 'utf8').catch(() => ''));
+}
+
+/** The records of metrics.jsonl text; lines that are not whole JSON objects (cut short) are skipped. */
+export function parseMetrics(text: string): StepMetrics[] {
   const out: StepMetrics[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
-      out.push(JSON.parse(line) as StepMetrics);
+      const record: unknown = JSON.parse(line);
+      if (typeof record === 'object' && record !== null && typeof (record as StepMetrics).step === 'number') out.push(record as StepMetrics);
     } catch {
       // partial last line
     }

@@ -11,9 +11,18 @@ export interface CheckpointTensor {
   length: number;
 }
 
+/** The format this version writes; it also reads version 1 (the same layout, without a checksum). */
+export const CHECKPOINT_VERSION = 2;
+
 export interface CheckpointJson {
   format: 'gan-studio-checkpoint';
-  version: 1;
+  /** 1: no checksum; 2: `checksum` covers the float32 payload. */
+  version: 1 | 2;
+  /**
+   * Version 2: `sha256:<hex>` of the payload bytes (the float32 part, as written). Set by the disk
+   * layer when it writes the file (the engine has no hash function), checked when it reads it.
+   */
+  checksum?: string;
   step: number;
   dUpdates: number;
   gUpdates: number;
@@ -64,7 +73,7 @@ export async function serializeGan(state: GanState): Promise<Checkpoint> {
   return {
     json: {
       format: 'gan-studio-checkpoint',
-      version: 1,
+      version: CHECKPOINT_VERSION,
       step: state.step,
       dUpdates: state.dUpdates,
       gUpdates: state.gUpdates,
@@ -105,7 +114,8 @@ export function loadModelWeights(model: tf.LayersModel, checkpoint: Checkpoint, 
 }
 
 function checkCompatible(config: RunConfig, json: CheckpointJson): void {
-  if (json.format !== 'gan-studio-checkpoint' || json.version !== 1) throw new Error('not a GAN Studio checkpoint (version 1)');
+  if (json.format !== 'gan-studio-checkpoint') throw new CheckpointFormatError('not a GAN Studio checkpoint');
+  if (json.version !== 1 && json.version !== 2) throw new CheckpointFormatError(unsupportedVersion(json.version));
   const m = json.model;
   if (m.arch !== config.arch || m.size !== config.size || m.width !== config.width || m.latent !== config.latent) {
     throw new Error(
@@ -179,21 +189,95 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
   return out;
 }
 
+/**
+ * Why a checkpoint file cannot be used, without the file's name (the disk layer adds it).
+ * `newer` marks a file of a later format version: it is refused, never replaced by an older one.
+ */
+export class CheckpointFormatError extends Error {
+  constructor(
+    message: string,
+    readonly newer = false,
+  ) {
+    super(message);
+    this.name = 'CheckpointFormatError';
+  }
+}
+
+function unsupportedVersion(version: unknown): string {
+  return typeof version === 'number' && version > CHECKPOINT_VERSION
+    ? `it was written by a newer GAN Studio (checkpoint format version ${version}; this one reads versions 1 and 2): update GAN Studio to use it`
+    : `it claims checkpoint format version ${JSON.stringify(version)}, which no GAN Studio writes`;
+}
+
+function isTensorEntry(t: unknown): t is CheckpointTensor {
+  const e = t as Partial<CheckpointTensor> | null;
+  return (
+    typeof e === 'object' && e !== null && typeof e.name === 'string' && Array.isArray(e.shape) &&
+    e.shape.every((d) => Number.isInteger(d) && d >= 0) && Number.isInteger(e.offset) && Number.isInteger(e.length) &&
+    e.offset! >= 0 && e.length === e.shape.reduce((n, d) => n * d, 1)
+  );
+}
+
+/**
+ * Parses the file layout of encodeCheckpoint and checks its structure: magic, header JSON, format
+ * version (1 or 2; a later one throws CheckpointFormatError with `newer`), tensor table, length.
+ * Does not verify the checksum (the disk layer does: it owns the hash) nor the values.
+ * Throws CheckpointFormatError with a one-line reason.
+ */
 export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
-    throw new Error('not a GAN Studio checkpoint file');
+    throw new CheckpointFormatError('not a GAN Studio checkpoint file');
   }
   const jsonLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
-  const json = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + jsonLength))) as CheckpointJson;
+  if (12 + jsonLength > bytes.length) throw new CheckpointFormatError('the file is truncated (its header is cut short)');
+  let json: CheckpointJson;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + jsonLength))) as CheckpointJson;
+  } catch {
+    throw new CheckpointFormatError('its header is damaged (not valid JSON)');
+  }
+  if (typeof json !== 'object' || json === null || json.format !== 'gan-studio-checkpoint') {
+    throw new CheckpointFormatError('not a GAN Studio checkpoint file (unknown header)');
+  }
+  if (json.version !== 1 && json.version !== 2) {
+    throw new CheckpointFormatError(unsupportedVersion(json.version), typeof json.version === 'number' && json.version > CHECKPOINT_VERSION);
+  }
+  if (!Array.isArray(json.tensors) || !json.tensors.every(isTensorEntry) || !Number.isInteger(json.step) || json.step < 0) {
+    throw new CheckpointFormatError('its header is damaged (bad step or tensor table)');
+  }
   const padded = Math.ceil((12 + jsonLength) / 4) * 4;
   const rest = bytes.subarray(padded);
-  if (rest.length % 4 !== 0) throw new Error('checkpoint file is truncated');
+  if (rest.length % 4 !== 0) throw new CheckpointFormatError('the file is truncated');
   // Copy into a fresh, aligned buffer: a Node Buffer's byteOffset need not be a multiple of 4.
   const binary = new Float32Array(rest.length / 4);
   new Uint8Array(binary.buffer).set(rest);
   const needed = json.tensors.reduce((n, t) => Math.max(n, t.offset + t.length), 0);
-  if (binary.length < needed) throw new Error('checkpoint file is truncated');
+  if (binary.length < needed) throw new CheckpointFormatError('the file is truncated');
   return { json, binary };
+}
+
+/** The bytes the version-2 checksum covers: the float32 payload as it lies in the file. */
+export function payloadBytes(checkpoint: Checkpoint): Uint8Array {
+  return new Uint8Array(checkpoint.binary.buffer, checkpoint.binary.byteOffset, checkpoint.binary.byteLength);
+}
+
+/**
+ * Names of the tensors holding NaN or ±Infinity (weights, batch-norm statistics, optimiser
+ * moments, replay images); empty when every value is finite. One pass over the payload on the CPU.
+ */
+export function nonFiniteTensors(checkpoint: Checkpoint): string[] {
+  const { binary } = checkpoint;
+  const bad: string[] = [];
+  for (const t of checkpoint.json.tensors) {
+    for (let i = t.offset, end = t.offset + t.length; i < end; i++) {
+      // x - x is NaN exactly when x is NaN or ±Infinity.
+      if (binary[i] - binary[i] !== 0) {
+        bad.push(t.name);
+        break;
+      }
+    }
+  }
+  return bad;
 }
 
 function littleEndian(): boolean {

@@ -297,6 +297,23 @@ export function trainIteration(state: GanState, realBatch: RealBatchSource): Ite
   return metrics;
 }
 
+/**
+ * Which weights of the networks hold NaN or ±Infinity, as "D batch-norm statistics
+ * (…/moving_variance)"-style names; empty when all are finite. Batch-norm running statistics do
+ * not enter the training losses, so a finite loss does not vouch for them. One reduction per
+ * variable on the device and a single read back: cheap enough for every sample or checkpoint step.
+ */
+export function nonFiniteWeights(state: Pick<GanState, 'generator' | 'discriminator' | 'ema'>): string[] {
+  const groups: Array<[string, tf.LayersModel]> = [['G', state.generator], ['D', state.discriminator]];
+  if (state.ema) groups.push(['EMA', state.ema]);
+  const entries = groups.flatMap(([label, model]) => model.weights.map((w) => ({ label, name: w.name, value: w.read() })));
+  // A sum is NaN or infinite when any term is (or when finite terms overflow float32: diverged anyway).
+  const sums = tf.tidy(() => tf.stack(entries.map((e) => tf.sum(e.value))).dataSync());
+  return entries
+    .filter((_, i) => !Number.isFinite(sums[i]))
+    .map(({ label, name }) => `${label} ${/moving_(mean|variance)/.test(name) ? 'batch-norm statistics' : 'weights'} (${name})`);
+}
+
 /** The generator used for samples and export: the EMA copy when there is one. */
 export function samplingGenerator(state: Pick<GanState, 'generator' | 'ema'>): tf.Sequential {
   return state.ema ?? state.generator;

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, readdir, realpath } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { AppPaths } from '../disk/app-paths';
+import { withTargetPath } from '../disk/atomic-write';
 import { HostError, type HostHandlers } from './dispatch';
 import { isInside } from './local-files';
 import type { RunStore } from './runs';
@@ -37,7 +38,9 @@ export function generationHandlers(paths: AppPaths, trainer: TrainerClient, runs
         for (let i = 1; existing.has(`${name}${ext}`); i++) name = `${basename(source, ext)}-${i}`;
         existing.add(`${name}${ext}`);
         const destination = join(target, `${name}${ext}`);
-        await copyFile(source, destination);
+        await copyFile(source, destination).catch((error: unknown) => {
+          throw withTargetPath(error, destination);
+        });
         saved.push(destination);
       }
       return { saved };

@@ -1,7 +1,22 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunConfig, RunDetail, RunSummary, SampleInfo, StepMetrics } from '../shared/contract';
+import type { BrokenRun, RunConfig, RunDetail, RunListEntry, RunSummary, SampleInfo, StepMetrics } from '../shared/contract';
 import { latestCheckpoint, listSamples, readMetrics, readRunConfig, runFiles } from '../disk/run-folder';
+import { isLockLive, readRunLock, RunLockedError } from '../disk/run-lock';
+
+/**
+ * What a config.json lacks for the app to show and use the run, as a one-line reason, or null.
+ * (Field-level validation of the values is the run schema's; this only keeps the views from
+ * reading settings that are not there.)
+ */
+function missingSettings(config: RunConfig, path: string): string | null {
+  const c = config as Partial<RunConfig>;
+  const missing: string[] = [];
+  if (typeof c.data !== 'object' || c.data === null || !Array.isArray(c.data.folders)) missing.push('data');
+  for (const key of ['steps', 'size', 'width', 'latent', 'batch', 'k'] as const) if (typeof c[key] !== 'number') missing.push(key);
+  if (missing.length === 0) return null;
+  return `${path} lacks the setting${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: restore it from a backup, or delete the run`;
+}
 
 /** Reads run folders (DESIGN.md "Files on disk"); the trainer writes them. */
 export class RunStore {
@@ -18,24 +33,56 @@ export class RunStore {
     return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
   }
 
-  async list(): Promise<RunSummary[]> {
+  /**
+   * Every run folder, newest first. A folder whose files cannot be read is listed as a BrokenRun
+   * with the reason (it never hides the others); empty folders and stray files are left out.
+   */
+  async list(): Promise<RunListEntry[]> {
     let names: string[] = [];
     try {
       names = await readdir(this.root);
     } catch {
       return [];
     }
-    const runs = await Promise.all(names.map((name) => this.summary(name).catch(() => null)));
-    return runs.filter((run): run is RunSummary => run !== null).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const runs = await Promise.all(names.map((name) => this.entry(name)));
+    return runs.filter((run): run is RunListEntry => run !== null).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  private async entry(name: string): Promise<RunListEntry | null> {
+    let dir: string;
+    try {
+      dir = this.dirOf(name);
+    } catch {
+      return null;
+    }
+    const folder = await stat(dir).catch(() => null);
+    if (!folder?.isDirectory()) return null;
+    try {
+      return await this.summary(name);
+    } catch (error) {
+      // A folder being set up (no config.json yet, nothing else either) is not a run yet.
+      if ((await readdir(dir).catch(() => [])).length === 0) return null;
+      const broken: BrokenRun = {
+        id: name,
+        dir,
+        broken: error instanceof Error ? error.message : String(error),
+        createdAt: folder.birthtime.toISOString(),
+        updatedAt: folder.mtime.toISOString(),
+      };
+      return broken;
+    }
   }
 
   config(runId: string): Promise<RunConfig> {
     return readRunConfig(this.dirOf(runId));
   }
 
+  /** The run's summary; throws a one-line Error naming the file when its config.json is damaged or incomplete. */
   async summary(runId: string): Promise<RunSummary> {
     const dir = this.dirOf(runId);
     const config = await this.config(runId);
+    const problem = missingSettings(config, runFiles.config(dir));
+    if (problem) throw new Error(problem);
     const configStat = await stat(runFiles.config(dir));
     const [samples, metrics, checkpoint] = await Promise.all([this.samples(runId), this.metrics(runId), latestCheckpoint(dir)]);
     const lastStep = Math.max(metrics.at(-1)?.step ?? 0, samples.at(-1)?.step ?? 0);
@@ -65,7 +112,11 @@ export class RunStore {
     return { summary, metrics, samples };
   }
 
+  /** Deletes the run folder; refuses one that a live process is training (its run.lock). */
   async delete(runId: string): Promise<void> {
-    await rm(this.dirOf(runId), { recursive: true, force: true });
+    const dir = this.dirOf(runId);
+    const owner = await readRunLock(dir);
+    if (owner && isLockLive(owner)) throw new RunLockedError(dir, owner);
+    await rm(dir, { recursive: true, force: true });
   }
 }

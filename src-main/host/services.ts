@@ -2,7 +2,8 @@ import type { AppInfo } from '../shared/contract';
 import type { AppPaths } from '../disk/app-paths';
 import { appHandlers } from './app';
 import { createDatasetService } from './datasets';
-import type { Host, HostHandlers } from './dispatch';
+import { diskFullLine } from '../disk/disk-full';
+import { HostError, type Host, type HostHandlers } from './dispatch';
 import { HostEventBus } from './events';
 import { generationHandlers } from './generation';
 import { isImageAllowed } from './local-files';
@@ -39,9 +40,22 @@ export function createHost(deps: HostDeps): Host {
     ...appHandlers({ version: deps.version, mode: deps.mode, dataDir: paths.root }, deps.chooseFolder),
     ...datasets.handlers,
     ...runHandlers(runs, training),
-    ...trainingHandlers(trainer, runs, training, { cacheDir: paths.cache, demoDir: paths.demo }),
+    ...trainingHandlers(trainer, runs, training, { dataDir: paths.root, cacheDir: paths.cache, demoDir: paths.demo }),
     ...generationHandlers(paths, trainer, runs),
   };
+
+  // A full disk says which folder and what to do, whichever request wrote (import, upload, save).
+  for (const method of Object.keys(handlers) as Array<keyof HostHandlers>) {
+    const handler = handlers[method] as (params: unknown) => Promise<unknown>;
+    (handlers as Record<string, (params: unknown) => Promise<unknown>>)[method] = async (params) => {
+      try {
+        return await handler(params);
+      } catch (error) {
+        const full = diskFullLine(error, paths.root);
+        throw full ? new HostError(full) : error;
+      }
+    };
+  }
 
   return {
     handlers,

@@ -67,7 +67,7 @@ export function trainingHandlers(
   trainer: TrainerClient,
   runs: RunStore,
   training: TrainingTracker,
-  folders: { cacheDir: string; demoDir: string },
+  folders: { dataDir: string; cacheDir: string; demoDir: string },
 ): Pick<HostHandlers, TrainingMethod> {
   return {
     'trainer.backend': () => trainer.ready(),

@@ -120,7 +120,25 @@ export interface RunSummary {
   createdAt: string;
   updatedAt: string;
   hasCheckpoint: boolean;
+  /** Never set on a readable run: see BrokenRun. */
+  broken?: undefined;
 }
+
+/**
+ * A run folder whose files cannot be read (config.json cut short, `null`, missing settings): listed
+ * so that it can be seen and deleted, never opened, resumed or generated from.
+ */
+export interface BrokenRun {
+  id: string;
+  dir: string;
+  /** Why, in one line naming the file and what to do. */
+  broken: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What runs.list returns: readable runs and broken ones, newest first; tell them apart by `broken`. */
+export type RunListEntry = RunSummary | BrokenRun;
 
 export interface SampleInfo {
   runId: string;
@@ -163,7 +181,7 @@ export interface HostApi {
   /** Browser mode: files dropped on the page, uploaded into a new folder on the host. */
   'datasets.upload': { params: { name: string; files: Array<{ name: string; base64: string }> }; result: { folder: string } };
   'dialog.chooseFolder': { params: { title?: string }; result: string | null };
-  'runs.list': { params: void; result: RunSummary[] };
+  'runs.list': { params: void; result: RunListEntry[] };
   'runs.get': { params: { runId: string }; result: RunDetail };
   'runs.delete': { params: { runId: string }; result: void };
   'train.start': { params: { config: RunConfig }; result: RunSummary };
@@ -231,7 +249,7 @@ export interface TrainerApi {
   'backend.report': { params: void; result: BackendReport };
   /** The host hands the trainer every folder it may use: it never works them out itself. */
   'train.start': {
-    params: { runDir: string; config: RunConfig; resume: boolean; extraSteps?: number; cacheDir: string; demoDir: string };
+    params: { runDir: string; config: RunConfig; resume: boolean; extraSteps?: number; dataDir: string; cacheDir: string; demoDir: string };
     result: void;
   };
   'train.pause': { params: void; result: void };
@@ -349,6 +367,7 @@ export const TRAINER_PARAMS: { [M in TrainerMethod]: z.ZodType<TrainerApi[M]['pa
     config: RunConfigSchema,
     resume: flag('resume'),
     extraSteps: int('extraSteps', 1, 10_000_000).optional(),
+    dataDir: path('dataDir'),
     cacheDir: path('cacheDir'),
     demoDir: path('demoDir'),
   }),

@@ -10,8 +10,8 @@ import { Rng } from '../engine/rng';
 import { writeFileAtomic } from '../disk/atomic-write';
 import type { GeneratedImage } from '../shared/contract';
 import { framesToGif, gridPng, gridRaw, imagePng } from './images';
-import { latestCheckpoint, readRunConfig } from '../disk/run-folder';
-import { readCheckpoint } from '../disk/checkpoint-files';
+import { readRunConfig } from '../disk/run-folder';
+import { loadNewestIntactCheckpoint } from '../disk/checkpoint-files';
 
 export interface LoadedRun {
   config: RunConfig;
@@ -22,12 +22,22 @@ export interface LoadedRun {
   dispose(): void;
 }
 
-/** The newest checkpoint's networks, ready for inference. */
-export async function loadRun(runDir: string, options: { discriminator?: boolean } = {}): Promise<LoadedRun> {
+/** Where loadRun reports a damaged newest checkpoint it passed over; stderr unless a caller says. */
+export type WarningSink = (message: string) => void;
+
+const toStderr: WarningSink = (message) => process.stderr.write(`${message}\n`);
+
+/**
+ * The networks of the run's newest intact checkpoint (loadNewestIntactCheckpoint), ready for
+ * inference; each damaged newer checkpoint is reported by name through `onWarning`. Throws a
+ * one-line Error when the run has no checkpoint, none is intact, or one is of a newer format.
+ */
+export async function loadRun(runDir: string, options: { discriminator?: boolean; onWarning?: WarningSink } = {}): Promise<LoadedRun> {
   const config = await readRunConfig(runDir);
-  const latest = await latestCheckpoint(runDir);
-  if (!latest) throw new Error(`${runDir} has no checkpoint yet: train it first`);
-  const checkpoint = await readCheckpoint(latest.path);
+  const intact = await loadNewestIntactCheckpoint(runDir);
+  if (!intact) throw new Error(`${runDir} has no checkpoint yet: train it first`);
+  for (const skipped of intact.skipped) (options.onWarning ?? toStderr)(`${skipped.message}; using step ${intact.step} (${intact.path}) instead`);
+  const { checkpoint } = intact;
   const generator = buildGenerator(config);
   loadModelWeights(generator, checkpoint, checkpoint.json.model.ema ? 'EMA' : 'G');
   let discriminator: tf.Sequential | null = null;
@@ -56,13 +66,14 @@ export interface GenerateImagesParams {
   rankByD: boolean;
   /** Also write all kept images as one grid PNG here. */
   grid?: string;
+  onWarning?: WarningSink;
 }
 
 /** Writes n PNGs (image-0001.png, ...) to outDir, best first when ranked by D. */
 export async function generateImages(params: GenerateImagesParams): Promise<GeneratedImage[]> {
   const { runDir, outDir, n, seed, rankByD } = params;
   if (!Number.isInteger(n) || n < 1) throw new Error(`n must be a positive integer, got ${n}`);
-  const run = await loadRun(runDir, { discriminator: rankByD });
+  const run = await loadRun(runDir, { discriminator: rankByD, onWarning: params.onWarning });
   try {
     const { config } = run;
     const drawn = rankByD ? 4 * n : n;
@@ -125,6 +136,7 @@ export interface InterpolationParams {
   seed: number;
   /** Anchor points the walk visits in a loop. */
   anchors?: number;
+  onWarning?: WarningSink;
 }
 
 /** A looping latent walk through a few random z, as an animated GIF (upscaled to at least 256 px). */
@@ -132,7 +144,7 @@ export async function writeInterpolationGif(params: InterpolationParams): Promis
   const frames = params.frames ?? 48;
   const anchorCount = params.anchors ?? 4;
   if (!Number.isInteger(frames) || frames < 2) throw new Error(`frames must be an integer of at least 2, got ${frames}`);
-  const run = await loadRun(params.runDir);
+  const run = await loadRun(params.runDir, { onWarning: params.onWarning });
   try {
     const { config } = run;
     const anchorTensor = samplePrior(config.prior, anchorCount, config.latent, params.seed);
@@ -168,8 +180,8 @@ export async function writeInterpolationGif(params: InterpolationParams): Promis
  * tf.loadLayersModel('…/model.json') in a web page. tfjs's file:// handler needs tfjs-node, so the
  * files are written by our own save handler.
  */
-export async function exportGenerator(params: { runDir: string; outDir: string }): Promise<{ modelJson: string }> {
-  const run = await loadRun(params.runDir);
+export async function exportGenerator(params: { runDir: string; outDir: string; onWarning?: WarningSink }): Promise<{ modelJson: string }> {
+  const run = await loadRun(params.runDir, { onWarning: params.onWarning });
   try {
     await mkdir(params.outDir, { recursive: true });
     const weightsFile = 'generator.weights.bin';

@@ -36,6 +36,7 @@ class TrainingJob {
       extraSteps: params.extraSteps,
       cacheDir: params.cacheDir,
       demoDir: params.demoDir,
+      dataDir: params.dataDir,
       signal: this.abort.signal,
       hooks: {
         onMetrics: (metrics) => {
@@ -45,6 +46,8 @@ class TrainingJob {
         },
         onSample: (sample) => deps.emit('train.sample', sample),
         onState: (state, message) => this.setState(state, totalSteps, message),
+        // Warnings (exploding losses, a damaged checkpoint passed over) ride on the state event's message.
+        onLog: (message) => this.setState(this.state, totalSteps, message),
         waitIfPaused: () => this.pausedGate?.promise ?? Promise.resolve(),
       },
     }))
@@ -61,7 +64,10 @@ class TrainingJob {
 
   private totalSteps: number;
 
+  private state: TrainingState = 'starting';
+
   private setState(state: TrainingState, totalSteps = this.totalSteps, message?: string): void {
+    this.state = state;
     this.deps.emit('train.state', { state, step: this.step, totalSteps, message });
   }
 

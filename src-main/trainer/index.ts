@@ -17,6 +17,7 @@ import { describeErrors, validateWith } from '../shared/schema';
 import { chooseBackend } from './backend';
 import { connectToParent } from './parent-channel';
 import { createTrainerHandlers } from './handlers';
+import { diskFullLine } from '../disk/disk-full';
 
 const channel = connectToParent();
 
@@ -45,7 +46,9 @@ async function start(): Promise<void> {
       const result = await handler(params.value);
       channel.send({ kind: 'reply', id: message.id, ok: true, result });
     } catch (error) {
-      channel.send({ kind: 'reply', id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) });
+      // The trainer does not know the app's folders: the message names the file that could not be written.
+      const text = diskFullLine(error) ?? (error instanceof Error ? error.message : String(error));
+      channel.send({ kind: 'reply', id: message.id, ok: false, error: text });
     }
   });
   channel.send({ kind: 'ready', report });

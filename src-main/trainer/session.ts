@@ -1,24 +1,28 @@
 import * as tf from '@tensorflow/tfjs';
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import {
   createGan,
   disposeGan,
   generateImages,
+  nonFiniteWeights,
   samplingGenerator,
   toUint8,
   trainIteration,
   NonFiniteLossError,
   type Augmenter, type GanState, type RealBatchSource } from '../engine/gan';
-import { restoreGan, serializeGan } from '../engine/checkpoint';
+import { nonFiniteTensors, restoreGan, serializeGan } from '../engine/checkpoint';
+import { DivergenceWatch, RESUME_HINT, type DivergenceLimits } from '../engine/divergence';
 import type { RunConfig, StepMetrics } from '../shared/contract';
 import { samplePrior } from '../engine/prior';
 import { applyResumeChanges, describeErrors, validateRunConfig } from '../shared/schema';
-import { writeFileAtomic } from '../disk/atomic-write';
+import { withTargetPath, writeFileAtomic } from '../disk/atomic-write';
+import { diskFullMessage, isDiskFull } from '../disk/disk-full';
+import { acquireRunLock } from '../disk/run-lock';
 import type { BackendReport, DatasetReport, ImportProgress, TrainingState } from '../shared/contract';
 import type { ImageSet } from '../data/types';
 import { gridPng } from './images';
-import { latestCheckpoint, readMetrics, readRunConfig, runFiles, writeRunConfig } from '../disk/run-folder';
-import { readCheckpoint, writeCheckpoint } from '../disk/checkpoint-files';
+import { latestCheckpoint, parseMetrics, readRunConfig, removeTempFiles, runFiles, writeRunConfig } from '../disk/run-folder';
+import { loadNewestIntactCheckpoint, setAsideDamagedCheckpoints, writeCheckpoint, type IntactCheckpoint } from '../disk/checkpoint-files';
 
 export interface TrainingHooks {
   /** Every logged step, after its line is in metrics.jsonl. */
@@ -50,13 +54,22 @@ export interface RunTrainingOptions {
   backendReport?: BackendReport;
   /** Where the dataset import caches preprocessed pixels (handed down by the host or the CLI). */
   cacheDir: string;
-  /** Where the built-in demo set is (re)created when the run trains on it. */
-  demoDir: string;
+  /** Where the built-in demo set is (re)created when the run trains on it (required for demo runs). */
+  demoDir?: string;
+  /** The app's data folder, when the run lives in it: a full disk there is reported as the app's folder. */
+  dataDir?: string;
   /** Abort = stop: the loop saves a checkpoint and the promise resolves with state 'stopped'. */
   signal?: AbortSignal;
   hooks?: TrainingHooks;
   /** Pixels already loaded (tests, or a host that imported the dataset itself): skips the import. */
   images?: ImageSet;
+  /**
+   * How to continue after a stop the user has to fix first (a full disk), in the caller's words:
+   * "continue with: gan-studio train --resume --out RUN"; by default "resume the run from Runs".
+   */
+  resumeHint?: string;
+  /** When losses count as exploding; DEFAULT_DIVERGENCE_LIMITS where not given. */
+  divergence?: Partial<DivergenceLimits>;
 }
 
 export interface TrainingResult {
@@ -96,6 +109,7 @@ async function loadImages(config: RunConfig, options: RunTrainingOptions): Promi
   let folders = config.data.folders;
   if (config.data.demo) {
     const { ensureDemoDataset } = await import('../data/demo-avatars');
+    if (!options.demoDir) throw new Error('the run trains on the demo set, but no demo folder was handed to the trainer');
     folders = [await ensureDemoDataset(options.demoDir)];
   }
   if (folders.length === 0) throw new Error('the run has no dataset folder (config.data.folders is empty)');
@@ -119,19 +133,62 @@ function yieldToEventLoop(): Promise<void> {
 
 /**
  * Trains one run into its folder (DESIGN.md "Files on disk"): config.json, metrics.jsonl, samples/,
- * checkpoints/. Resolves when the run reaches its step count or is stopped through `signal` (after
- * a checkpoint); rejects on errors, including a NaN/Inf loss (the last good checkpoint stays).
+ * checkpoints/, and run.lock while it writes. Resolves when the run reaches its step count or is
+ * stopped through `signal` (after a checkpoint). Rejects, keeping the last good checkpoint, on
+ * errors: a folder another process writes (RunLockedError), a NaN/Inf loss, exploding losses or
+ * non-finite weights (divergence), a full disk (one line: which file, the intact checkpoint, how
+ * to resume), and the rest.
  */
 export async function runTraining(options: RunTrainingOptions): Promise<TrainingResult> {
-  const { runDir, hooks = {}, signal } = options;
+  const { runDir, hooks = {} } = options;
   hooks.onState?.('starting', options.resume ? 'resuming' : 'loading the dataset');
+  // Nothing is written for a configuration that cannot train (the host and the CLI checked already).
+  if (!options.resume) {
+    const checked = validateRunConfig(options.config);
+    if (!checked.ok) throw new Error(`invalid run configuration: ${describeErrors(checked.errors)}`);
+  }
+  // One writer per run folder: refuses a folder another live process trains (RunLockedError).
+  const lock = await acquireRunLock(runDir);
+  const progress: Progress = { checkpoint: null };
+  try {
+    return await trainLocked(options, progress);
+  } catch (error) {
+    if (isDiskFull(error)) {
+      throw new Error(
+        diskFullMessage(error, {
+          appRoot: options.dataDir,
+          lastCheckpoint: progress.checkpoint,
+          resumeHint: options.resumeHint ?? 'resume the run from Runs',
+        }),
+      );
+    }
+    throw error;
+  } finally {
+    await lock.release();
+  }
+}
+
+/** What the error paths need to know about the run so far. */
+interface Progress {
+  /** The newest checkpoint known intact: read at resume or written since. */
+  checkpoint: { step: number; path: string } | null;
+}
+
+async function trainLocked(options: RunTrainingOptions, progress: Progress): Promise<TrainingResult> {
+  const { runDir, hooks = {}, signal } = options;
+  // We are the one writer now: what an interrupted write left behind is garbage.
+  await removeTempFiles(runDir);
 
   let config: RunConfig;
-  let checkpointPath: string | null = null;
+  let restored: IntactCheckpoint | null = null;
   if (options.resume) {
-    const latest = await latestCheckpoint(runDir);
-    if (!latest) throw new Error(`${runDir} has no checkpoint to resume from`);
-    checkpointPath = latest.path;
+    restored = await loadNewestIntactCheckpoint(runDir);
+    if (!restored) throw new Error(`${runDir} has no checkpoint to resume from`);
+    for (const skipped of restored.skipped) {
+      hooks.onLog?.(`${skipped.message}; resuming from step ${restored.step} (${restored.path}) instead, the damaged file is kept as ${skipped.path}.damaged`);
+    }
+    await setAsideDamagedCheckpoints(restored.skipped);
+    progress.checkpoint = { step: restored.step, path: restored.path };
     // The run's own config.json rules, except what may change between sittings without
     // invalidating the checkpoint (the schema's RESUMABLE_OPTIONS).
     config = applyResumeChanges(await readRunConfig(runDir), options.config);
@@ -151,7 +208,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     state: 'stopped',
     step: (await latestCheckpoint(runDir))?.step ?? 0,
     totalSteps: config.steps,
-    checkpoint: checkpointPath,
+    checkpoint: progress.checkpoint?.path ?? null,
   });
   let loaded: Awaited<ReturnType<typeof loadImages>>;
   try {
@@ -175,8 +232,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
 
   const modules = await dataModules(config.augment.length > 0);
   let state: GanState;
-  if (checkpointPath) {
-    state = restoreGan(config, await readCheckpoint(checkpointPath), { augment: modules.augmentBatch });
+  if (restored) {
+    state = restoreGan(config, restored.checkpoint, { augment: modules.augmentBatch });
+    restored = null;
   } else {
     state = createGan(config, { augment: modules.augmentBatch });
   }
@@ -192,17 +250,41 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
   };
   const fixedZ = sampleLatents(config);
   const totalSteps = config.steps;
-  let lastCheckpointStep = checkpointPath ? startStep : -1;
+  let lastCheckpointStep = progress.checkpoint ? startStep : -1;
   let lastSampleStep = -1;
+  let lastCheckedStep = -1;
+  const watch = new DivergenceWatch(options.divergence);
+  const keptNote = () =>
+    progress.checkpoint ? `The last good checkpoint (step ${progress.checkpoint.step}) is kept.` : 'No checkpoint was written before it.';
+  const diverged = (bad: string[]) =>
+    new Error(
+      `training diverged at step ${state.step}: NaN or infinite values in ${bad.slice(0, 3).join(', ')}` +
+        `${bad.length > 3 ? ` and ${bad.length - 3} more` : ''}. ${RESUME_HINT} ${keptNote()}`,
+    );
+  /** Weights and batch-norm statistics, once per step at most: a finite loss does not vouch for them. */
+  const checkWeights = () => {
+    if (lastCheckedStep === state.step) return;
+    const bad = nonFiniteWeights(state);
+    if (bad.length > 0) throw diverged(bad);
+    lastCheckedStep = state.step;
+  };
 
-  const saveCheckpoint = async () => {
+  /** `final`: the end or a stop; periodic checkpoints wait while the losses explode, so a good one stays. */
+  const saveCheckpoint = async (final: boolean) => {
     if (lastCheckpointStep === state.step) return;
-    checkpointPath = await writeCheckpoint(runDir, await serializeGan(state));
+    if (!final && watch.exploding) return;
+    checkWeights();
+    const serialized = await serializeGan(state);
+    const bad = nonFiniteTensors(serialized);
+    if (bad.length > 0) throw diverged(bad);
+    const path = await writeCheckpoint(runDir, serialized);
     lastCheckpointStep = state.step;
-    hooks.onCheckpoint?.({ step: state.step, path: checkpointPath });
+    progress.checkpoint = { step: state.step, path };
+    hooks.onCheckpoint?.({ step: state.step, path });
   };
   const saveSample = async () => {
     if (lastSampleStep === state.step) return;
+    checkWeights();
     const pixels = tf.tidy(() => generateImages(samplingGenerator(state), fixedZ));
     const png = await gridPng({ pixels: toUint8(pixels), count: pixels.shape[0], size: config.size });
     pixels.dispose();
@@ -229,10 +311,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
       try {
         iteration = trainIteration(state, realBatch);
       } catch (error) {
-        if (error instanceof NonFiniteLossError) {
-          const kept = lastCheckpointStep >= 0 ? ` The last good checkpoint (step ${lastCheckpointStep}) is kept.` : '';
-          throw new Error(`${error.message}${kept}`);
-        }
+        if (error instanceof NonFiniteLossError) throw new Error(`${error.message} ${keptNote()}`);
         throw error;
       }
       recent.push(performance.now() - t0);
@@ -243,26 +322,41 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
         imgPerSec: (config.k * config.batch * 1000) / msPerIter,
         time: (performance.now() - started) / 1000,
       };
-      await appendFile(runFiles.metrics(runDir), JSON.stringify(metrics) + '\n');
+      const metricsPath = runFiles.metrics(runDir);
+      await appendFile(metricsPath, JSON.stringify(metrics) + '\n').catch((error: unknown) => {
+        throw withTargetPath(error, metricsPath);
+      });
       hooks.onMetrics?.(metrics);
+      const verdict = watch.observe(metrics);
+      if (verdict.kind === 'warn') hooks.onLog?.(verdict.message);
+      if (verdict.kind === 'stop') throw new Error(`${verdict.message} ${keptNote()}`);
       if (state.step % config.sampleEvery === 0 || state.step === totalSteps) await saveSample();
-      if (state.step % config.checkpointEvery === 0 || state.step === totalSteps) await saveCheckpoint();
+      if (state.step % config.checkpointEvery === 0 || state.step === totalSteps) await saveCheckpoint(state.step === totalSteps);
       await yieldToEventLoop();
     }
     // A stop (or a crash-free end) always leaves a checkpoint of the last completed step.
-    await saveCheckpoint();
-    return { state: state.step >= totalSteps ? 'finished' : 'stopped', step: state.step, totalSteps, checkpoint: checkpointPath };
+    await saveCheckpoint(true);
+    return {
+      state: state.step >= totalSteps ? 'finished' : 'stopped',
+      step: state.step,
+      totalSteps,
+      checkpoint: progress.checkpoint?.path ?? null,
+    };
   } finally {
     fixedZ.dispose();
     disposeGan(state);
   }
 }
 
-/** After a crash, metrics.jsonl may run past the checkpoint we resume from: those steps are redone. */
+/**
+ * After a crash, metrics.jsonl may run past the checkpoint we resume from (those steps are redone)
+ * and end in a half-written line (the next record would be glued onto it): both are dropped.
+ */
 async function dropMetricsAfter(runDir: string, step: number): Promise<void> {
-  const metrics = await readMetrics(runDir);
-  if (metrics.length === 0 && step === 0) return;
-  const kept = metrics.filter((m) => m.step <= step);
-  if (kept.length === metrics.length && step > 0) return;
-  await writeFileAtomic(runFiles.metrics(runDir), kept.map((m) => JSON.stringify(m) + '\n').join(''));
+  const path = runFiles.metrics(runDir);
+  const text = await readFile(path, 'utf8').catch(() => null);
+  if (text === null) return;
+  const kept = parseMetrics(text).filter((m) => m.step <= step);
+  const clean = kept.map((m) => JSON.stringify(m) + '\n').join('');
+  if (clean !== text) await writeFileAtomic(path, clean);
 }

@@ -8,6 +8,7 @@ import { isActive, mergeMetrics } from '../lib/training';
 import type {
   AppInfo,
   BackendReport,
+  BrokenRun,
   DatasetReport,
   RunSummary,
   SampleInfo,
@@ -50,6 +51,8 @@ class Studio {
   crash = $state<Crash | null>(null);
 
   runs = $state.raw<RunSummary[]>([]);
+  /** Run folders whose files cannot be read: the Runs view lists them with the reason and a delete. */
+  brokenRuns = $state.raw<BrokenRun[]>([]);
   runsLoaded = $state(false);
   /** The run the Runs view shows in detail, and the run Generate works from. */
   openRunId = $state<string | null>(null);
@@ -125,7 +128,9 @@ class Studio {
 
   async refreshRuns(): Promise<void> {
     try {
-      this.runs = await bridge.invoke('runs.list', undefined);
+      const list = await bridge.invoke('runs.list', undefined);
+      this.runs = list.filter((run): run is RunSummary => !run.broken);
+      this.brokenRuns = list.filter((run): run is BrokenRun => !!run.broken);
     } catch (error) {
       this.toast(`Could not list runs: ${errorMessage(error)}`, 'error');
     } finally {

@@ -76,13 +76,18 @@ export function registerTrain(program: Command): void {
     .option('--json', 'print one JSON line of metrics per logged step')
     .action(async (o: TrainOptions) => {
       const out = resolve(requireOption(o.out, '--out RUN'));
+      // One writer per run folder: refuse at once, before a backend starts (runTraining takes the lock).
+      const { isLockLive, readRunLock, RunLockedError } = await import('../../disk/run-lock');
+      const owner = await readRunLock(out);
+      if (owner && isLockLive(owner)) throw new RunLockedError(out, owner);
       let config: RunConfig;
       if (o.resume) {
-        const { readRunConfig, latestCheckpoint } = await import('../../disk/run-folder');
+        const { readRunConfig } = await import('../../disk/run-folder');
+        const { loadNewestIntactCheckpoint } = await import('../../disk/checkpoint-files');
         if (!existsSync(out)) throw new UsageError(`--resume: run folder not found: ${out}`);
         const changes = readOptions(RUN_OPTIONS, o);
         config = applyResumeChanges(await readRunConfig(out), changes);
-        const latest = await latestCheckpoint(out);
+        const latest = await loadNewestIntactCheckpoint(out);
         if (!latest) throw new UsageError(`--resume: ${out} has no checkpoint yet`);
         const ignored = Object.keys(changes).filter((key) => !(RESUMABLE_OPTIONS as string[]).includes(key));
         const flags = ignored.map((key) => `--${flagOf(key, RUN_OPTIONS[key as keyof typeof RUN_OPTIONS])}`);
@@ -129,9 +134,11 @@ export function registerTrain(program: Command): void {
           runDir: out,
           config,
           resume: o.resume === true,
+          resumeHint: `continue with: gan-studio train --resume --out ${out}`,
           backendReport: report,
           cacheDir: appPaths().cache,
           demoDir: appPaths().demo,
+          dataDir: appPaths().root,
           signal: controller.signal,
           hooks: {
             onState: (state, message) => {
