@@ -20,7 +20,7 @@ after(async () => {
 test('damaged run folders are listed as broken with the reason, beside the good runs', async () => {
   const runs = join(root, 'runs');
   const good = join(runs, '20240101-000000-good');
-  await writeRunConfig(good, defaultRunConfig({ steps: 10 }));
+  await writeRunConfig(good, defaultRunConfig({ steps: 10, data: { folders: ['/images'], settings: { size: 64, mode: 'crop', background: '#ffffff' } } }));
   await writeFile(join(good, 'metrics.jsonl'), '{"step":1}\n{"step":2}\n');
   // What train.start with config: null used to leave behind.
   const nullConfig = join(runs, '20240102-000000-null');
