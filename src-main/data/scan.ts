@@ -8,6 +8,18 @@ export interface ScannedFile {
   path: string;
   size: number;
   mtimeMs: number;
+  /**
+   * Inode change time (ms): moves on every write, rename or utimes() and cannot be set back by
+   * the user, so a file rewritten with the same size and a restored mtime still shows a change.
+   */
+  ctimeMs: number;
+  /** Device and inode of the file (a link's target): a link pointed elsewhere, or a file replaced by rename, shows a change. */
+  dev: number;
+  ino: number;
+}
+
+function scanned(path: string, info: Stats): ScannedFile {
+  return { path, size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, dev: info.dev, ino: info.ino };
 }
 
 export interface ScanResult {
@@ -72,15 +84,14 @@ export async function scanFolders(
   async function visitEntry(path: string, entry: Dirent): Promise<string | null> {
     if (entry.isDirectory()) return path;
     if (entry.isFile()) {
-      const info = await stat(path);
-      files.push({ path, size: info.size, mtimeMs: info.mtimeMs });
+      files.push(scanned(path, await stat(path)));
       return null;
     }
     if (entry.isSymbolicLink()) {
       const info = await stat(path);
       if (info.isDirectory()) return path;
       if (info.isFile()) {
-        files.push({ path, size: info.size, mtimeMs: info.mtimeMs });
+        files.push(scanned(path, info));
         return null;
       }
     }
