@@ -73,6 +73,7 @@ export function createHost(deps: HostDeps): Host {
       const absolute = folders.map((folder) => resolve(folder));
       const { report } = await importDataset(absolute, settings, {
         cacheDir: paths.cache,
+        appDataDir: paths.root,
         signal: importAbort.signal,
         onProgress: (progress) => emit('datasets.progress', progress),
       });

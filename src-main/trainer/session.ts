@@ -100,6 +100,7 @@ async function loadImages(config: RunConfig, options: RunTrainingOptions): Promi
   const settings = { ...config.data.settings, size: config.size };
   const { report, images } = await importDataset(folders, settings, {
     cacheDir: options.cacheDir,
+    appDataDir: appPaths().root,
     onProgress: options.hooks?.onImportProgress,
     signal: options.signal,
   });

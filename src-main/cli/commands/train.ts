@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { AugmentName, RunConfig, StepMetrics } from '../../engine/config';
 import type { GeneratorLossName } from '../../engine/losses';
 import { AUGMENT_NAMES, defaultRunConfig, runConfigErrors } from '../../engine/run-config';
@@ -151,6 +151,18 @@ export function registerTrain(program: Command): void {
         const { latestCheckpoint } = await import('../../disk/run-folder');
         if (await latestCheckpoint(out)) {
           throw new UsageError(`${out} already holds a trained run: add --resume to continue it, or choose another --out`);
+        }
+      }
+      const inside = (child: string, parent: string) => {
+        const rel = relative(parent, child);
+        return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+      };
+      for (const folder of config.data.folders) {
+        if (inside(folder, out)) {
+          throw new UsageError(`--out ${out} would hold the image folder ${folder}: give the run a folder of its own, e.g. --out ${resolve(out, 'run')}`);
+        }
+        if (inside(out, folder)) {
+          process.stderr.write(`note: the run folder ${out} is inside the image folder ${folder}; run folders are left out of the images, so its samples are never trained on\n`);
         }
       }
       const report = await startBackend(o.backend);
