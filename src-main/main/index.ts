@@ -10,6 +10,7 @@ import { createHost } from '../host/services';
 import { TrainerClient } from '../host/trainer-client';
 import { registerIpcBridge, rendererUrlMatcher } from './ipc-bridge';
 import { createImageProtocolHandler } from './image-protocol';
+import { holdQuitUntilDisposed } from './quit';
 import { utilityProcessLauncher } from './trainer-launcher';
 import { guardNavigation, secureWindowOptions } from './window';
 
@@ -22,7 +23,8 @@ if (!app.requestSingleInstanceLock()) app.quit();
 async function start(): Promise<void> {
   await app.whenReady();
   const paths = appPaths(process.env.GAN_STUDIO_HOME || join(app.getPath('userData'), 'studio'));
-  const trainer = new TrainerClient(utilityProcessLauncher(utilityProcess.fork, trainerEntry));
+  // The trainer works in the same data folder as the host (its dataset cache, the demo set).
+  const trainer = new TrainerClient(utilityProcessLauncher(utilityProcess.fork, trainerEntry, { ...process.env, GAN_STUDIO_HOME: paths.root }));
   let window: BrowserWindow | null = null;
   const host = createHost({
     paths,
@@ -35,6 +37,7 @@ async function start(): Promise<void> {
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
   });
+  holdQuitUntilDisposed(app, () => host.dispose(), process);
 
   const rendererIndex = join(import.meta.dirname, '../renderer/index.html');
   const devServer = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
@@ -64,9 +67,6 @@ async function start(): Promise<void> {
   else await window.loadFile(rendererIndex);
 
   app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', () => {
-    void host.dispose();
-  });
 }
 
 start().catch((error: unknown) => {
