@@ -1,4 +1,5 @@
 import { copyFile, mkdir, readdir, realpath } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import type {
   AppInfo,
@@ -16,6 +17,8 @@ import { RunStore } from './runs';
 import type { TrainerClient } from './trainer-client';
 import { importDataset, listRecentDatasets } from '../data/import';
 import { ensureDemoDataset } from '../data/demo-avatars';
+import type { RunConfig } from '../engine/config';
+import { backendMemoryLimit, trainingMemoryError } from '../engine/memory';
 
 export interface HostDeps {
   paths: AppPaths;
@@ -90,6 +93,18 @@ export function createHost(deps: HostDeps): Host {
     }
   }
 
+  /** Refuses, before anything is written, a run too large for the trainer's backend (engine/memory.ts). */
+  async function requireMemoryFor(config: RunConfig): Promise<void> {
+    const report = await trainer.ready();
+    let message: string | null;
+    try {
+      message = trainingMemoryError(config, backendMemoryLimit(report.backend, totalmem()));
+    } catch {
+      return; // a malformed configuration is refused by its validation, with the field it names
+    }
+    if (message) throw new HostError(message);
+  }
+
   const handlers: HostHandlers = {
     'app.info': async () => ({ version: deps.version, mode: deps.mode, dataDir: paths.root, platform: process.platform }),
     'trainer.backend': () => trainer.ready(),
@@ -136,6 +151,7 @@ export function createHost(deps: HostDeps): Host {
     },
     'train.start': async ({ config }) => {
       requireIdle();
+      await requireMemoryFor(config);
       const runId = runs.newRunId();
       const runDir = runs.dirOf(runId);
       await mkdir(runDir, { recursive: true });
@@ -149,6 +165,7 @@ export function createHost(deps: HostDeps): Host {
       const summary = await runs.summary(runId);
       if (!summary.hasCheckpoint) throw new HostError('this run has no checkpoint to resume from');
       const config = await runs.config(runId);
+      await requireMemoryFor(config);
       setStatus({ runId, state: 'starting', step: summary.stepsDone, totalSteps: config.steps + (extraSteps ?? 0), message: undefined });
       await trainer.request('train.start', { runDir: summary.dir, config, resume: true, extraSteps });
       return summary;

@@ -13,6 +13,8 @@ import { restoreGan, serializeGan } from '../engine/checkpoint';
 import type { RunConfig, StepMetrics } from '../engine/config';
 import { samplePrior } from '../engine/prior';
 import { runConfigErrors } from '../engine/run-config';
+import { trainingMemoryError } from '../engine/memory';
+import { currentMemoryLimit } from './backend';
 import { writeFileAtomic } from '../disk/atomic-write';
 import { appPaths } from '../disk/app-paths';
 import type { BackendReport, DatasetReport, ImportProgress, TrainingState } from '../shared/contract';
@@ -146,6 +148,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
   config.steps += options.extraSteps ?? 0;
   const errors = runConfigErrors(config);
   if (errors.length > 0) throw new Error(`invalid run configuration: ${errors.join('; ')}`);
+  // Before the dataset is read or a network built: a batch too large for the backend fails here, at once.
+  const memory = trainingMemoryError(config, currentMemoryLimit());
+  if (memory) throw new Error(memory);
 
   const stoppedBeforeTraining = async (): Promise<TrainingResult> => ({
     state: 'stopped',

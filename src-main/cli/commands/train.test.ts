@@ -138,3 +138,14 @@ test('bad options: one clear line and exit code 2', async () => {
   const badRun = await cli(['generate', '--run', join(root, 'nope'), '--out', join(root, 'x')]);
   assert.equal(badRun.code, 2);
 });
+
+test('a batch too large for the backend is refused before any work, with the limit and the largest batch that fits', async () => {
+  const out = join(root, 'huge-batch');
+  const huge = await cli(['train', '--data', data, '--out', out, '--batch', '100000', '--backend', 'wasm']);
+  assert.equal(huge.code, 2, huge.stderr);
+  assert.match(
+    huge.stderr,
+    /gan-studio: --batch 100000 needs about \d+ GB of memory to train \(64 px, width 32, latent 128\); the wasm backend can use [\d.]+ GB: use a --batch of at most \d+, or a smaller width or size\n$/,
+  );
+  assert.ok(!existsSync(out), 'nothing is written');
+});

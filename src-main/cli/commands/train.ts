@@ -166,6 +166,9 @@ export function registerTrain(program: Command): void {
         }
       }
       const report = await startBackend(o.backend);
+      const [{ trainingMemoryError }, { currentMemoryLimit }] = await Promise.all([import('../../engine/memory'), import('../../trainer/backend')]);
+      const memory = trainingMemoryError(config, currentMemoryLimit(), '--batch');
+      if (memory) throw new UsageError(memory);
       const { runTraining } = await import('../../trainer/session');
 
       const controller = new AbortController();
