@@ -35,6 +35,16 @@ export async function startStudio(): Promise<Studio> {
   return { url, home, server };
 }
 
+/** Ends the server with SIGTERM and waits for it: a run in training checkpoints into home first. */
+export async function stopStudio(studio: Studio): Promise<void> {
+  if (studio.server.exitCode === null && studio.server.signalCode === null) {
+    const exited = new Promise((resolve) => studio.server.once('exit', resolve));
+    studio.server.kill('SIGTERM');
+    await exited;
+  }
+  await rm(studio.home, { recursive: true, force: true });
+}
+
 /**
  * `studio`: one server for a whole spec file. `fresh`: a server of the test's own, for tests that
  * must see the app as a new user would (no runs or datasets left by other tests).
@@ -44,16 +54,14 @@ export const test = base.extend<{ fresh: Studio }, { studio: Studio }>({
     async ({}, use) => {
       const studio = await startStudio();
       await use(studio);
-      studio.server.kill('SIGTERM');
-      await rm(studio.home, { recursive: true, force: true });
+      await stopStudio(studio);
     },
     { scope: 'worker' },
   ],
   fresh: async ({}, use) => {
     const studio = await startStudio();
     await use(studio);
-    studio.server.kill('SIGTERM');
-    await rm(studio.home, { recursive: true, force: true });
+    await stopStudio(studio);
   },
 });
 

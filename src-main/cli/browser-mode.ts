@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { appPaths } from '../disk/app-paths';
 import { createHost } from '../host/services';
+import { endOnSignals } from '../host/shutdown';
 import { nodeTrainerLauncher, TrainerClient } from '../host/trainer-client';
 import { startBrowserServer, type BrowserServer } from '../server/browser-server';
 
@@ -24,16 +25,24 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-/** Host services in this Node process, the trainer as a child, and the HTTP + WebSocket server. */
-export async function startBrowserMode(port: number): Promise<BrowserServer> {
-  ensureBuilt();
+/**
+ * Host services in this Node process, the trainer as a child, and the HTTP + WebSocket server.
+ * SIGINT, SIGTERM and SIGHUP end it in order: a training run saves a checkpoint of its current
+ * step (waited for up to 10 s), then the process exits with 128 + the signal's number. A crash
+ * or SIGKILL of this process is covered by the trainer itself, which checkpoints when its IPC
+ * channel closes. `renderer` serves another built renderer folder (tests) and skips the build.
+ */
+export async function startBrowserMode(port: number, options: { renderer?: string } = {}): Promise<BrowserServer> {
+  if (!options.renderer) ensureBuilt();
   const trainer = new TrainerClient(nodeTrainerLauncher());
   const host = createHost({ paths: appPaths(), trainer, mode: 'browser', version: packageVersion() });
-  const server = await startBrowserServer({ host, rendererDir, port });
-  const shutdown = () => {
-    void Promise.allSettled([server.close(), host.dispose()]).then(() => process.exit(0));
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  const server = await startBrowserServer({ host, rendererDir: options.renderer ?? rendererDir, port });
+  endOnSignals(process, {
+    end: async () => {
+      await Promise.allSettled([server.close(), host.dispose()]);
+    },
+    exit: (code) => process.exit(code),
+    log: (line) => process.stderr.write(line),
+  });
   return server;
 }

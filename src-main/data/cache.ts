@@ -36,11 +36,18 @@ export function cachePaths(cacheDir: string, id: string): CachePaths {
   };
 }
 
-/** The cache key: what was asked (folders, settings) and what was on disk (paths, sizes, mtimes). */
+/**
+ * The cache key: what was asked (folders, settings) and what was on disk: each file's path, size,
+ * mtime, inode change time and device/inode. Rewriting a file in place (same size, mtime put back
+ * with utimes) moves its ctime, and pointing a link at another file changes the inode, so neither
+ * is served from the cache; hashing every file's bytes would cost a full read on each import.
+ */
 export function datasetId(folders: string[], settings: ResolvedSettings, scan: ScanResult): string {
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ version: PIPELINE_VERSION, folders, settings }));
-  for (const file of scan.files) hash.update(`\n${file.path}\0${file.size}\0${file.mtimeMs}`);
+  for (const file of scan.files) {
+    hash.update(`\n${file.path}\0${file.size}\0${file.mtimeMs}\0${file.ctimeMs}\0${file.dev}:${file.ino}`);
+  }
   for (const entry of scan.skipped) hash.update(`\n!${entry.path}\0${entry.reason}`);
   return hash.digest('hex').slice(0, 24);
 }

@@ -30,8 +30,10 @@ import type { DatasetReport, DuplicateFile, ImageSet, ImportProgress, ImportSett
 export { DatasetError } from './errors';
 
 export interface ImportOptions {
-  /** The app's cache folder (appPaths().cache); the import writes only below it. */
+  /** The app's cache folder (appPaths().cache); the import writes only below it, and never scans it. */
   cacheDir: string;
+  /** The app's data folder (appPaths().root): its runs, caches and generated images are never training images. */
+  appDataDir?: string;
   onProgress?: (progress: ImportProgress) => void;
   signal?: AbortSignal;
 }
@@ -274,7 +276,8 @@ export async function importDataset(
   const resolved = await resolveSettings(settings);
   const absoluteFolders = folders.map((folder) => resolve(folder));
   throwIfCancelled(signal);
-  const scan = await scanFolders(absoluteFolders, { signal, onProgress: progress });
+  const exclude = [cacheDir, ...(options.appDataDir ? [options.appDataDir] : [])];
+  const scan = await scanFolders(absoluteFolders, { signal, onProgress: progress, exclude });
   const found = scan.files.length + scan.skipped.length;
   if (found === 0) throw new DatasetError(`No images found in ${describeFolders(absoluteFolders)}: it holds no files.`);
 

@@ -1,4 +1,4 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunConfig, StepMetrics } from '../shared/contract';
 import { describeErrors, upgradeRunConfig } from '../shared/schema';
@@ -15,6 +15,29 @@ export const runFiles = {
   /** The writer's lock (disk/run-lock.ts): pid, hostname and start time of the process training it. */
   lock: (runDir: string) => join(runDir, 'run.lock'),
 };
+
+/**
+ * True when `dir` is a run folder (DESIGN.md "Files on disk"): config.json beside checkpoints/ or
+ * metrics.jsonl (even when config.json is damaged), or beside samples/ alone (the sample of step 0
+ * is written before the first step) when config.json reads as a run configuration (an object with
+ * `arch` and `data`). False for anything else, including folders that cannot be read. `names`,
+ * when given, are the folder's entry names the caller already listed (saves a readdir).
+ */
+export async function isRunFolder(dir: string, names?: readonly string[]): Promise<boolean> {
+  try {
+    const entries = names ?? (await readdir(dir));
+    if (!entries.includes('config.json')) return false;
+    if (entries.includes('checkpoints') || entries.includes('metrics.jsonl')) return true;
+    if (!entries.includes('samples')) return false;
+    const configFile = runFiles.config(dir);
+    // A run's config.json is a few kB; a large file of that name is someone else's.
+    if ((await stat(configFile)).size > 1024 * 1024) return false;
+    const config = JSON.parse(await readFile(configFile, 'utf8')) as unknown;
+    return typeof config === 'object' && config !== null && 'arch' in config && 'data' in config;
+  } catch {
+    return false;
+  }
+}
 
 /** Zero-padded so that names sort by step (wider only past a million steps). */
 export function pad(step: number): string {

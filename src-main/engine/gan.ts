@@ -3,6 +3,7 @@ import { Adam } from './adam';
 import type { StepMetrics } from '../shared/contract';
 import type { AugmentName, RunConfig } from '../shared/schema';
 import { ganLosses, jsdFromValue, valueEstimate } from './losses';
+import { defaultReplayCapacity } from './memory';
 import { buildDiscriminator, buildGenerator } from './models';
 import { samplePrior } from './prior';
 import { ReplayBuffer } from './replay';
@@ -71,11 +72,6 @@ function trainableVariables(model: tf.LayersModel): tf.Variable[] {
 /** All weights of a model in a fixed order, batch-norm statistics included. */
 export function modelVariables(model: tf.LayersModel): tf.Variable[] {
   return model.weights.map((w) => w.read() as tf.Variable);
-}
-
-function defaultReplayCapacity(config: RunConfig): number {
-  const bytes = config.size * config.size * 3 * 4;
-  return Math.max(8 * config.batch, Math.min(2048, Math.floor((32 * 2 ** 20) / bytes)));
 }
 
 /** Builds fresh networks and optimisers from the run's seed: the same config gives the same state. */

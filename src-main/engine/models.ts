@@ -20,7 +20,7 @@ export function startSide(arch: Architecture, size: number): number {
 }
 
 /** Channel counts of the generator: the dense layer's output channels, then each transposed conv's. */
-function generatorChannels(config: ModelConfig): { start: number; side: number; stages: number[] } {
+export function generatorChannels(config: ModelConfig): { start: number; side: number; stages: number[] } {
   const side = startSide(config.arch, config.size);
   const ups = Math.round(Math.log2(config.size / side));
   // dcgan-ref follows the reference exactly (C0 = W·S/8); dcgan caps channels at 8·W so 128 px stays trainable on a CPU.

@@ -33,6 +33,7 @@ export function createDatasetService(paths: AppPaths, events: HostEventBus, imag
       const absolute = folders.map((folder) => resolve(folder));
       const { report } = await importDataset(absolute, settings, {
         cacheDir: paths.cache,
+        appDataDir: paths.root,
         signal: importAbort.signal,
         onProgress: (progress) => events.emit('datasets.progress', progress),
       });

@@ -17,7 +17,8 @@ export interface TrainerProcess {
   postMessage(message: TrainerRequestMessage): void;
   onMessage(listener: (message: TrainerMessage) => void): void;
   onExit(listener: (code: number | null, signal: string | null) => void): void;
-  kill(): void;
+  /** Asks the process to end (SIGTERM: a trainer saves its checkpoint first); `force` ends it at once (SIGKILL). */
+  kill(force?: boolean): void;
 }
 
 export type TrainerLauncher = () => TrainerProcess;
@@ -43,8 +44,8 @@ export function nodeTrainerLauncher(entry = defaultTrainerEntry(), env: NodeJS.P
       },
       onMessage: (listener) => child.on('message', (message) => listener(message as TrainerMessage)),
       onExit: (listener) => child.on('exit', (code, signal) => listener(code, signal)),
-      kill: () => {
-        child.kill();
+      kill: (force) => {
+        child.kill(force ? 'SIGKILL' : 'SIGTERM');
       },
     };
   };
@@ -56,6 +57,9 @@ interface Pending {
 }
 
 export class TrainerExitedError extends Error {}
+
+/** How long the host waits, when it ends, for the trainer to checkpoint its run and exit (DESIGN.md). */
+export const STOP_GRACE_MS = 10_000;
 
 /**
  * The host's side of the trainer: starts it on the first request (and again after it exits),
@@ -137,14 +141,32 @@ export class TrainerClient {
     return () => this.exitListeners.delete(listener);
   }
 
-  /** Ends the trainer (app quit, tests); the next request starts a new one. */
-  async stop(): Promise<void> {
+  /**
+   * Ends the trainer (app quit, window closed, a signal to the host, trainer.restart); the next
+   * request starts a new one. A run in training is first stopped, which saves a checkpoint of its
+   * current step; then the process is asked to exit (SIGTERM). Whatever is left when `graceMs`
+   * (default 10 s) have passed is killed (SIGKILL): the newest checkpoint on disk stays intact.
+   */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     const child = this.process;
     if (!child) return;
     this.stopping = true;
-    const exited = new Promise<void>((resolve) => child.onExit(() => resolve()));
-    child.kill();
-    await exited;
+    let gone = false;
+    const exited = new Promise<void>((resolve) => child.onExit(() => resolve())).then(() => {
+      gone = true;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    try {
+      const checkpointed = this.request('train.stop', undefined).catch(() => undefined);
+      await Promise.race([checkpointed, exited, deadline]);
+      if (!gone) child.kill();
+      await Promise.race([exited, deadline]);
+      if (!gone) child.kill(true);
+      await exited;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private settle(message: Extract<TrainerMessage, { kind: 'reply' }>): void {

@@ -1,5 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import type { TrainingStatus } from '../shared/contract';
+import { totalmem } from 'node:os';
+import type { RunConfig, TrainingStatus } from '../shared/contract';
+import { backendMemoryLimit, trainingMemoryError } from '../engine/memory';
 import { writeRunConfig } from '../disk/run-folder';
 import { HostError, type HostHandlers } from './dispatch';
 import type { HostEventBus } from './events';
@@ -61,8 +63,21 @@ type TrainingMethod =
   | 'train.stop'
   | 'train.status';
 
-/** The trainer process and the training run: start (writing the run folder), resume, pause, stop. */
-/** `folders`: what the host hands the trainer (it never works out app paths itself). */
+/** Refuses, before anything is written, a run too large for the trainer's backend (engine/memory.ts). */
+async function requireMemoryFor(trainer: TrainerClient, config: RunConfig): Promise<void> {
+  const report = await trainer.ready();
+  let message: string | null;
+  try {
+    message = trainingMemoryError(config, backendMemoryLimit(report.backend, totalmem()));
+  } catch {
+    return; // a malformed configuration is refused by its validation, with the field it names
+  }
+  if (message) throw new HostError(message);
+}
+
+/**
+ * The trainer process and the training run: start (writing the run folder), resume, pause, stop.
+ * `folders`: what the host hands the trainer (it never works out app paths itself). */
 export function trainingHandlers(
   trainer: TrainerClient,
   runs: RunStore,
@@ -77,6 +92,7 @@ export function trainingHandlers(
     },
     'train.start': async ({ config }) => {
       training.requireIdle();
+      await requireMemoryFor(trainer, config);
       const runId = runs.newRunId();
       const runDir = runs.dirOf(runId);
       await mkdir(runDir, { recursive: true });
@@ -90,6 +106,7 @@ export function trainingHandlers(
       const summary = await runs.summary(runId);
       if (!summary.hasCheckpoint) throw new HostError('this run has no checkpoint to resume from');
       const config = await runs.config(runId);
+      await requireMemoryFor(trainer, config);
       training.set({ runId, state: 'starting', step: summary.stepsDone, totalSteps: config.steps + (extraSteps ?? 0), message: undefined });
       await trainer.request('train.start', { runDir: summary.dir, config, resume: true, extraSteps, ...folders });
       return summary;

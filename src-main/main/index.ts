@@ -1,28 +1,28 @@
 /** Electron's main process: one secure window, the IPC bridge, the image protocol, the trainer. */
 import { app, BrowserWindow, dialog, net, protocol, utilityProcess } from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import trainerEntry from '../trainer/index?modulePath';
-import { CONTENT_SECURITY_POLICY } from '../shared/security';
+import { APP_INDEX_URL, APP_SCHEME, CONTENT_SECURITY_POLICY } from '../shared/security';
 import { IMAGE_SCHEME, IPC_EVENT_CHANNEL } from '../shared/contract';
 import { appPaths } from '../disk/app-paths';
 import { createHost } from '../host/services';
 import { TrainerClient } from '../host/trainer-client';
 import { registerIpcBridge, rendererUrlMatcher } from './ipc-bridge';
+import { createAppProtocolHandler, PRIVILEGED_SCHEMES } from './app-protocol';
 import { createImageProtocolHandler } from './image-protocol';
+import { holdQuitUntilDisposed } from './quit';
 import { utilityProcessLauncher } from './trainer-launcher';
-import { guardNavigation, secureWindowOptions } from './window';
+import { denyAllPermissions, guardNavigation, secureWindowOptions } from './window';
 
-protocol.registerSchemesAsPrivileged([
-  { scheme: IMAGE_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
-]);
+protocol.registerSchemesAsPrivileged(PRIVILEGED_SCHEMES);
 
 if (!app.requestSingleInstanceLock()) app.quit();
 
 async function start(): Promise<void> {
   await app.whenReady();
   const paths = appPaths(process.env.GAN_STUDIO_HOME || join(app.getPath('userData'), 'studio'));
-  const trainer = new TrainerClient(utilityProcessLauncher(utilityProcess.fork, trainerEntry));
+  // The trainer works in the same data folder as the host (its dataset cache, the demo set).
+  const trainer = new TrainerClient(utilityProcessLauncher(utilityProcess.fork, trainerEntry, { ...process.env, GAN_STUDIO_HOME: paths.root }));
   let window: BrowserWindow | null = null;
   const host = createHost({
     paths,
@@ -35,12 +35,14 @@ async function start(): Promise<void> {
       return result.canceled ? null : (result.filePaths[0] ?? null);
     },
   });
+  holdQuitUntilDisposed(app, () => host.dispose(), process);
 
-  const rendererIndex = join(import.meta.dirname, '../renderer/index.html');
   const devServer = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
-  const isAppUrl = rendererUrlMatcher(pathToFileURL(rendererIndex).toString(), devServer);
+  const isAppUrl = rendererUrlMatcher(APP_INDEX_URL, devServer);
 
-  protocol.handle(IMAGE_SCHEME, createImageProtocolHandler(host, (url) => net.fetch(url)));
+  // The renderer comes from app://gan-studio (CSP as a response header), never from file://.
+  protocol.handle(APP_SCHEME, createAppProtocolHandler(join(import.meta.dirname, '../renderer'), (url) => net.fetch(url)));
+  protocol.handle(IMAGE_SCHEME, createImageProtocolHandler(host));
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-attach-webview', (event) => event.preventDefault());
     guardNavigation(contents, isAppUrl);
@@ -49,8 +51,9 @@ async function start(): Promise<void> {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
 
   window = new BrowserWindow(secureWindowOptions(join(import.meta.dirname, '../preload/index.cjs')));
+  // The dev server's responses get the CSP here; app:// responses carry it themselves.
   window.webContents.session.webRequest.onHeadersReceived(sessionHeaders);
-  window.webContents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  denyAllPermissions(window.webContents.session);
   registerIpcBridge({
     ipcMain: (await import('electron')).ipcMain,
     host,
@@ -60,13 +63,9 @@ async function start(): Promise<void> {
     },
   });
   window.once('ready-to-show', () => window?.show());
-  if (devServer) await window.loadURL(devServer);
-  else await window.loadFile(rendererIndex);
+  await window.loadURL(devServer ?? APP_INDEX_URL);
 
   app.on('window-all-closed', () => app.quit());
-  app.on('before-quit', () => {
-    void host.dispose();
-  });
 }
 
 start().catch((error: unknown) => {

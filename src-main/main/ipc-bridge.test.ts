@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Host } from '../host/dispatch';
 import { IPC_INVOKE_CHANNEL, type HostEvent } from '../shared/contract';
 import { registerIpcBridge, rendererUrlMatcher, type IpcInvokeEventLike } from './ipc-bridge';
-import { guardNavigation, secureWindowOptions } from './window';
+import { denyAllPermissions, guardNavigation, secureWindowOptions } from './window';
 import { createImageProtocolHandler, imagePathFromUrl } from './image-protocol';
+import { createAppProtocolHandler, PRIVILEGED_SCHEMES } from './app-protocol';
+import { APP_INDEX_URL, CONTENT_SECURITY_POLICY } from '../shared/security';
 import { createPreloadBridge } from '../preload/bridge';
 
 /** A stand-in for Electron's ipcMain: records handlers so the test can call them as Electron would. */
@@ -36,7 +41,7 @@ function fakeHost(): Host & { fire(event: HostEvent, payload: unknown): void } {
   };
 }
 
-const appUrl = 'file:///opt/gan-studio/out/renderer/index.html';
+const appUrl = APP_INDEX_URL;
 
 test('IPC requests from our renderer reach the host; other frames are refused', async () => {
   const ipcMain = new FakeIpcMain();
@@ -51,6 +56,9 @@ test('IPC requests from our renderer reach the host; other frames are refused', 
   });
   await assert.rejects(async () => invoke({ senderFrame: { url: 'https://evil.example/' } }, 'app.info'), /untrusted frame/);
   await assert.rejects(async () => invoke({ senderFrame: { url: 'file:///tmp/other.html' } }, 'app.info'), /untrusted frame/);
+  // The built renderer as a file is not the app any more: only app://gan-studio is.
+  await assert.rejects(async () => invoke({ senderFrame: { url: 'file:///opt/gan-studio/out/renderer/index.html' } }, 'app.info'), /untrusted frame/);
+  await assert.rejects(async () => invoke({ senderFrame: { url: 'app://elsewhere/index.html' } }, 'app.info'), /untrusted frame/);
   await assert.rejects(async () => invoke({ senderFrame: null }, 'app.info'), /untrusted frame/);
   await assert.rejects(async () => invoke({ senderFrame: { url: appUrl } }, 'constructor'), /unknown request/);
 });
@@ -67,38 +75,142 @@ test('host events are forwarded to the window, and unregistering stops them', ()
   assert.equal(ipcMain.handlers.size, 0);
 });
 
-test('windows are isolated and sandboxed; navigation away and new windows are blocked', () => {
+test('windows are isolated and sandboxed; navigation away, in any frame, and new windows are blocked', () => {
   const options = secureWindowOptions('/app/preload.cjs');
   assert.equal(options.webPreferences?.contextIsolation, true);
   assert.equal(options.webPreferences?.sandbox, true);
   assert.equal(options.webPreferences?.nodeIntegration, false);
-  const handlers = new Map<string, (event: { preventDefault(): void }, url: string) => void>();
+  const handlers = new Map<string, (...args: never[]) => void>();
   let openHandler: ((details: { url: string }) => { action: 'deny' }) | null = null;
   guardNavigation(
-    { on: (event, listener) => handlers.set(event, listener), setWindowOpenHandler: (handler) => (openHandler = handler) },
+    {
+      on: (event: string, listener: (...args: never[]) => void) => handlers.set(event, listener),
+      setWindowOpenHandler: (handler) => (openHandler = handler),
+    },
     rendererUrlMatcher(appUrl),
   );
   let prevented = 0;
-  handlers.get('will-navigate')!({ preventDefault: () => prevented++ }, 'https://example.com');
-  handlers.get('will-navigate')!({ preventDefault: () => prevented++ }, appUrl);
+  const event = { preventDefault: () => prevented++ };
+  const navigate = handlers.get('will-navigate') as (event: { preventDefault(): void }, url: string) => void;
+  navigate(event, 'https://example.com');
+  navigate(event, `${appUrl}#/runs`);
   assert.equal(prevented, 1);
+  const frameNavigate = handlers.get('will-frame-navigate') as ((details: { url: string; preventDefault(): void }) => void) | undefined;
+  assert.ok(frameNavigate, 'will-frame-navigate is guarded (subframes too)');
+  frameNavigate({ ...event, url: 'https://evil.example/frame' });
+  frameNavigate({ ...event, url: 'file:///etc/passwd' });
+  frameNavigate({ ...event, url: `${appUrl}#/generate` });
+  assert.equal(prevented, 3);
   assert.deepEqual(openHandler!({ url: 'https://example.com' }), { action: 'deny' });
 });
 
-test('the image protocol serves only what the host allows', async () => {
-  const host = fakeHost();
-  const fetched: string[] = [];
-  const handler = createImageProtocolHandler(host, async (url) => {
-    fetched.push(url);
-    return new Response('png');
-  });
-  const bridge = createPreloadBridge({ invoke: async () => null, on: () => {}, removeListener: () => {} }, { getPathForFile: () => '' });
-  const ok = await handler(new Request(bridge.imageUrl('/data/ok.png')));
-  assert.equal(ok.status, 200);
-  assert.deepEqual(fetched, ['file:///data/ok.png']);
-  const denied = await handler(new Request(bridge.imageUrl('/etc/passwd.png')));
-  assert.equal(denied.status, 403);
-  assert.equal(imagePathFromUrl('gan-image://elsewhere/%2Fdata%2Fok.png'), null);
+test('every permission request is refused and every permission check says no', () => {
+  let request = null as ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null;
+  let check = null as ((contents: unknown, permission: string) => boolean) | null;
+  denyAllPermissions({ setPermissionRequestHandler: (handler) => (request = handler), setPermissionCheckHandler: (handler) => (check = handler) });
+  assert.ok(check, 'a permission check handler is set');
+  for (const permission of ['media', 'notifications', 'clipboard-read', 'clipboard-sanitized-write', 'hid', 'fullscreen']) {
+    assert.equal(check!({}, permission), false, permission);
+    let granted: boolean | null = null;
+    request!({}, permission, (answer) => (granted = answer));
+    assert.equal(granted, false, permission);
+  }
+});
+
+test('the renderer is served from app://gan-studio with the CSP as a response header, and only from its folder', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'gan-app-protocol-'));
+  try {
+    const renderer = join(root, 'renderer');
+    await mkdir(join(renderer, 'assets'), { recursive: true });
+    await writeFile(join(renderer, 'index.html'), '<!doctype html><title>GAN Studio</title>');
+    await writeFile(join(renderer, 'assets', 'app.js'), 'export {};');
+    await writeFile(join(root, 'secret.txt'), 'not for the page');
+    // Stands in for Electron's net.fetch of file:// URLs (which also sets the content type).
+    const fetchFile = async (url: string) => {
+      const { readFile } = await import('node:fs/promises');
+      const path = new URL(url);
+      const type = path.pathname.endsWith('.js') ? 'text/javascript' : 'text/html';
+      return new Response(await readFile(path), { headers: { 'content-type': type } });
+    };
+    const handle = createAppProtocolHandler(renderer, fetchFile);
+    const index = await handle(new Request(APP_INDEX_URL));
+    assert.equal(index.status, 200);
+    assert.equal(index.headers.get('content-security-policy'), CONTENT_SECURITY_POLICY);
+    assert.equal(index.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(await index.text(), /GAN Studio/);
+    assert.equal((await handle(new Request('app://gan-studio/'))).status, 200, '/ is index.html');
+    const script = await handle(new Request('app://gan-studio/assets/app.js'));
+    assert.equal(script.headers.get('content-type'), 'text/javascript');
+    assert.equal(script.headers.get('content-security-policy'), CONTENT_SECURITY_POLICY);
+    assert.equal((await handle(new Request('app://gan-studio/..%2Fsecret.txt'))).status, 403);
+    assert.equal((await handle(new Request('app://gan-studio/%2E%2E/secret.txt'))).status, 404, 'dot segments are resolved inside the app: no such file there');
+    assert.equal((await handle(new Request('app://gan-studio/missing.js'))).status, 404);
+    assert.equal((await handle(new Request('app://other-host/index.html'))).status, 404);
+    assert.equal((await handle(new Request(APP_INDEX_URL, { method: 'POST', body: 'x' }))).status, 405);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+  const app = PRIVILEGED_SCHEMES.find((scheme) => scheme.scheme === 'app')!;
+  assert.deepEqual(
+    { standard: app.privileges.standard, secure: app.privileges.secure, bypassCSP: app.privileges.bypassCSP, allowServiceWorkers: app.privileges.allowServiceWorkers },
+    { standard: true, secure: true, bypassCSP: undefined, allowServiceWorkers: undefined },
+  );
+  for (const scheme of PRIVILEGED_SCHEMES) assert.ok(!scheme.privileges.bypassCSP, `${scheme.scheme} must not bypass the CSP`);
+});
+
+test('the image protocol serves absolute paths to images the host allows, from the file it opened', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'gan-image-protocol-'));
+  try {
+    const allowed = join(root, 'data');
+    await mkdir(allowed);
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('rest of a png')]);
+    const otherPng = Buffer.concat([png, Buffer.from(' (another)')]);
+    await writeFile(join(allowed, 'ok.png'), png);
+    await writeFile(join(allowed, 'other.png'), otherPng);
+    await writeFile(join(allowed, 'text.png'), 'just text named .png');
+    await writeFile(join(root, 'secret.png'), Buffer.concat([png, Buffer.from(' SECRET')]));
+    await symlink(join(root, 'secret.png'), join(allowed, 'link-out.png'));
+    await mkdir(join(allowed, 'folder.png'));
+    let onCheck: () => Promise<void> = async () => {};
+    const host = {
+      ...fakeHost(),
+      isImageAllowed: async (path: string) => {
+        await onCheck();
+        return path.startsWith(`${allowed}/`) && path.endsWith('.png');
+      },
+    };
+    const handler = createImageProtocolHandler(host);
+    const bridge = createPreloadBridge({ invoke: async () => null, on: () => {}, removeListener: () => {} }, { getPathForFile: () => '' });
+    const get = (path: string) => handler(new Request(bridge.imageUrl(path)));
+
+    const ok = await get(join(allowed, 'ok.png'));
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('content-type'), 'image/png');
+    assert.deepEqual(Buffer.from(await ok.arrayBuffer()), png);
+    assert.equal((await get(join(root, 'secret.png'))).status, 403, 'outside the allowed folders');
+    assert.equal((await get(join(allowed, 'link-out.png'))).status, 403, 'a link out of the allowed folders');
+    assert.equal((await get(join(allowed, 'text.png'))).status, 403, 'not an image by its bytes');
+    assert.equal((await get(join(allowed, 'folder.png'))).status, 403, 'not a regular file');
+    assert.equal((await get(join(allowed, 'missing.png'))).status, 404);
+    assert.equal((await handler(new Request('gan-image://local/data%2Fok.png'))).status, 400, 'relative paths are refused');
+    assert.equal(imagePathFromUrl('gan-image://elsewhere/%2Fdata%2Fok.png'), null);
+    assert.equal(imagePathFromUrl('gan-image://local/relative%2Fok.png'), null);
+
+    // A link swapped between the check and the read cannot pass another file off: what is
+    // served is the file that was opened and checked.
+    const swap = join(allowed, 'swap.png');
+    await symlink(join(allowed, 'other.png'), swap);
+    onCheck = async () => {
+      onCheck = async () => {};
+      await unlink(swap);
+      await symlink(join(root, 'secret.png'), swap);
+    };
+    const swapped = await get(swap);
+    const body = swapped.status === 200 ? Buffer.from(await swapped.arrayBuffer()) : null;
+    assert.ok(!body?.includes('SECRET'), 'the secret behind the swapped link was served');
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });
 
 test('the preload exposes exactly the contract over the two channels', async () => {

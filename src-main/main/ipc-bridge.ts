@@ -34,9 +34,13 @@ export function registerIpcBridge(options: IpcBridgeOptions): () => void {
   };
 }
 
-/** The renderer is trusted when it is our built index.html (or the dev server in development). */
-export function rendererUrlMatcher(rendererIndexUrl: string, devServerUrl?: string): (url: string) => boolean {
-  const index = new URL(rendererIndexUrl);
+/**
+ * The renderer is trusted when it comes from our app scheme's host (app://gan-studio/…, which
+ * serves only the built renderer: main/app-protocol.ts), or from the dev server in development.
+ * file:// pages are never trusted. `appUrl` is any URL of the app's host (APP_INDEX_URL).
+ */
+export function rendererUrlMatcher(appUrl: string, devServerUrl?: string): (url: string) => boolean {
+  const app = new URL(appUrl);
   const dev = devServerUrl ? new URL(devServerUrl) : null;
   return (url) => {
     let parsed: URL;
@@ -45,7 +49,8 @@ export function rendererUrlMatcher(rendererIndexUrl: string, devServerUrl?: stri
     } catch {
       return false;
     }
-    if (parsed.protocol === index.protocol && parsed.pathname === index.pathname && parsed.host === index.host) return true;
+    // A custom scheme's URL.origin is "null" in Node: compare the scheme and the host themselves.
+    if (parsed.protocol !== 'file:' && parsed.protocol === app.protocol && parsed.host === app.host) return true;
     return !!dev && parsed.origin === dev.origin;
   };
 }

@@ -15,8 +15,10 @@ export function utilityProcessLauncher(fork: Fork, entry: string, env: NodeJS.Pr
       postMessage: (message) => child.postMessage(message),
       onMessage: (listener) => child.on('message', (message: unknown) => listener(message as TrainerMessage)),
       onExit: (listener) => child.on('exit', (code: number) => listener(code, null)),
-      kill: () => {
-        child.kill();
+      kill: (force) => {
+        // utilityProcess.kill() sends SIGTERM on POSIX; a trainer that outlived its grace is killed outright.
+        if (force && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+        else child.kill();
       },
     };
   };

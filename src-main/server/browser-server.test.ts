@@ -48,7 +48,8 @@ describe('browser-mode server', () => {
     await writeFile(join(home, 'secret.png'), 'not for the page');
     const paths = appPaths(join(home, 'data'));
     await mkdir(paths.runs, { recursive: true });
-    await writeFile(join(paths.root, 'ok.png'), 'png bytes');
+    await writeFile(join(paths.root, 'ok.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]));
+    await writeFile(join(paths.root, 'text.png'), 'text, not a png');
     const trainer = new TrainerClient(nodeTrainerLauncher(undefined, { ...process.env, GAN_STUDIO_HOME: paths.root }));
     host = createHost({ paths, trainer, mode: 'browser', version: '0.0.0-test' });
     server = await startBrowserServer({ host, rendererDir, port: 0 });
@@ -90,6 +91,11 @@ describe('browser-mode server', () => {
     assert.equal(secret.status, 403);
     const allowed = await fetch(`${origin}/image?path=${encodeURIComponent(join(home, 'data', 'ok.png'))}`, { headers });
     assert.equal(allowed.status, 200);
+    assert.equal(allowed.headers.get('content-type'), 'image/png');
+    const text = await fetch(`${origin}/image?path=${encodeURIComponent(join(home, 'data', 'text.png'))}`, { headers });
+    assert.equal(text.status, 403, 'an image by its name only is refused');
+    const relativePath = await fetch(`${origin}/image?path=${encodeURIComponent('data/ok.png')}`, { headers });
+    assert.equal(relativePath.status, 400);
   });
 
   test('a WebSocket from a foreign Origin is refused, even with the token', async () => {

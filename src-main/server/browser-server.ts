@@ -7,6 +7,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HOST_EVENTS, type WireMessage, type WireRequest } from '../shared/contract';
 import { dispatch, type Host } from '../host/dispatch';
+import { openAllowedImage } from '../host/image-file';
 import { CONTENT_SECURITY_POLICY } from '../shared/security';
 
 /** Browser mode: the built renderer and the contract over HTTP + WebSocket, on loopback only. */
@@ -100,12 +101,24 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
         return;
       }
       if (url.pathname === '/image') {
-        const path = url.searchParams.get('path') ?? '';
-        if (!(await options.host.isImageAllowed(path))) {
-          response.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden');
+        // Opened before it is checked, served from the same handle (host/image-file.ts).
+        const opened = await openAllowedImage(url.searchParams.get('path') ?? '', (real) => options.host.isImageAllowed(real));
+        if (!opened.ok) {
+          response.writeHead(opened.status, { 'content-type': 'text/plain' }).end(opened.status === 404 ? 'not found' : 'forbidden');
           return;
         }
-        await sendFile(response, path, 'no-cache');
+        response.writeHead(200, {
+          'content-type': opened.image.contentType,
+          'content-length': opened.image.size,
+          'cache-control': 'no-cache',
+          'x-content-type-options': 'nosniff',
+        });
+        if (request.method === 'HEAD') {
+          await opened.image.close();
+          response.end();
+        } else {
+          opened.image.stream().pipe(response);
+        }
         return;
       }
       const relativePath = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));

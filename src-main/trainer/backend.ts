@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import type { BackendName, BackendPreference, BackendReport } from '../shared/contract';
 import { registerWasmTrainingKernels } from '../engine/wasm-kernels';
+import { backendMemoryLimit, type MemoryLimit } from '../engine/memory';
 
 interface Candidate {
   name: BackendName;
@@ -126,3 +127,8 @@ export async function chooseBackend(preference: BackendPreference = 'auto'): Pro
   );
 }
 
+
+/** The memory the current tfjs backend can give a run on this machine (engine/memory.ts). */
+export function currentMemoryLimit(): MemoryLimit {
+  return backendMemoryLimit(tf.getBackend(), totalmem());
+}

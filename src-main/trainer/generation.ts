@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadModelWeights } from '../engine/checkpoint';
 import { PRIOR, type RunConfig } from '../shared/schema';
 import { generateImages as renderImages, scoreImages, toUint8 } from '../engine/gan';
+import { formatBytes, gifFramesError, generationChunk, gridBytes } from '../engine/memory';
 import { buildDiscriminator, buildGenerator } from '../engine/models';
 import { samplePrior } from '../engine/prior';
 import { Rng } from '../engine/rng';
@@ -12,6 +13,7 @@ import type { GeneratedImage } from '../shared/contract';
 import { framesToGif, gridPng, gridRaw, imagePng } from './images';
 import { readRunConfig } from '../disk/run-folder';
 import { loadNewestIntactCheckpoint } from '../disk/checkpoint-files';
+import { currentMemoryLimit } from './backend';
 
 export interface LoadedRun {
   config: RunConfig;
@@ -60,45 +62,137 @@ export async function loadRun(runDir: string, options: { discriminator?: boolean
 export interface GenerateImagesParams {
   runDir: string;
   outDir: string;
+  /** Any positive count: images are rendered and written a chunk at a time, so memory does not grow with n. */
   n: number;
   seed: number;
   /** Draw 4n and keep the n the discriminator scores highest: D as an evaluation function (THEORY.md §5). */
   rankByD: boolean;
-  /** Also write all kept images as one grid PNG here. */
+  /** Also write all kept images as one grid PNG here (refused when the grid would not fit in memory). */
   grid?: string;
   onWarning?: WarningSink;
 }
 
-/** Writes n PNGs (image-0001.png, ...) to outDir, best first when ranked by D. */
+/**
+ * Latent vectors are drawn in blocks of this many images, block b from a seed of its own, so the
+ * z of image i depends on the seed and i only, never on n or on the chunk size. Block 0 uses the
+ * seed itself: up to 256 images are those one draw of samplePrior(seed) gives.
+ */
+const Z_BLOCK = 256;
+
+function blockSeed(seed: number, block: number): number {
+  return block === 0 ? seed : (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(block, 0xc2b2ae35)) >>> 0;
+}
+
+/**
+ * Renders images first … first + count − 1 of the draw from `seed`, `chunk` at a time, and hands
+ * each chunk to `visit` (tensors in [-1, 1], disposed after visit). Blocks for which `wanted` says
+ * no are skipped without rendering.
+ */
+async function renderDraw(
+  run: LoadedRun,
+  seed: number,
+  count: number,
+  chunk: number,
+  visit: (first: number, images: tf.Tensor4D) => Promise<void>,
+  wanted: (first: number, count: number) => boolean = () => true,
+): Promise<void> {
+  const { prior, latent } = run.config;
+  for (let blockStart = 0; blockStart < count; blockStart += Z_BLOCK) {
+    const blockCount = Math.min(Z_BLOCK, count - blockStart);
+    if (!wanted(blockStart, blockCount)) continue;
+    const z = samplePrior(prior, blockCount, latent, blockSeed(seed, blockStart / Z_BLOCK));
+    try {
+      for (let offset = 0; offset < blockCount; offset += chunk) {
+        const n = Math.min(chunk, blockCount - offset);
+        const images = tf.tidy(() => renderImages(run.generator, z.slice([offset, 0], [n, latent]), n));
+        try {
+          await visit(blockStart + offset, images);
+        } finally {
+          images.dispose();
+        }
+      }
+    } finally {
+      z.dispose();
+    }
+  }
+}
+
+/** Images the backend's memory lets the run render (and score) at once; throws when not even one fits. */
+function chunkFor(run: LoadedRun, score: boolean): number {
+  const limit = currentMemoryLimit();
+  const chunk = generationChunk(run.config, limit, score);
+  if (chunk === 0) {
+    throw new Error(
+      `the run's networks (${run.config.size} px, width ${run.config.width}) need more memory than the ${limit.backend} backend can use (${formatBytes(limit.bytes)}) even for one image`,
+    );
+  }
+  return chunk;
+}
+
+/**
+ * Writes n PNGs (image-0001.png, ...) to outDir, best first when ranked by D, as they are
+ * rendered: memory stays that of one chunk whatever n is (ranking keeps one score per image drawn,
+ * 4 bytes, and renders the kept ones a second time). Throws before any work when n is not a
+ * positive integer or the grid asked for would not fit in memory.
+ */
 export async function generateImages(params: GenerateImagesParams): Promise<GeneratedImage[]> {
   const { runDir, outDir, n, seed, rankByD } = params;
   if (!Number.isInteger(n) || n < 1) throw new Error(`n must be a positive integer, got ${n}`);
   const run = await loadRun(runDir, { discriminator: rankByD, onWarning: params.onWarning });
   try {
     const { config } = run;
+    const px = config.size * config.size * 3;
+    let tiles: Uint8Array | null = null;
+    if (params.grid) {
+      const limit = currentMemoryLimit();
+      const needed = gridBytes(n, config.size);
+      if (needed > limit.bytes) {
+        let most = n;
+        while (most > 1 && gridBytes(most, config.size) > limit.bytes) most = Math.floor(most / 2);
+        throw new Error(
+          `a grid of ${n} images of ${config.size} px needs about ${formatBytes(needed)} of memory, more than the ${formatBytes(limit.bytes)} this machine can give: leave out the grid, or ask for ${most} images or fewer`,
+        );
+      }
+      tiles = new Uint8Array(n * px);
+    }
+    const chunk = chunkFor(run, rankByD);
     const drawn = rankByD ? 4 * n : n;
-    const images = tf.tidy(() => renderImages(run.generator, samplePrior(config.prior, drawn, config.latent, seed)));
-    let order = Array.from({ length: drawn }, (_, i) => i);
+    // Which drawn image becomes which file: all in order, or the n best by D.
+    let rankOf: Int32Array | null = null;
     let scores: Float32Array | null = null;
     if (rankByD) {
-      scores = scoreImages(run.discriminator!, images);
-      order = order.sort((a, b) => scores![b] - scores![a]).slice(0, n);
+      const allScores = new Float32Array(drawn);
+      await renderDraw(run, seed, drawn, chunk, async (first, images) => {
+        allScores.set(scoreImages(run.discriminator!, images, chunk), first);
+      });
+      const order = Uint32Array.from({ length: drawn }, (_, i) => i).sort((a, b) => allScores[b] - allScores[a] || a - b);
+      rankOf = new Int32Array(drawn).fill(-1);
+      for (let rank = 0; rank < n; rank++) rankOf[order[rank]] = rank;
+      scores = allScores;
     }
-    const all = toUint8(images);
-    images.dispose();
-    const px = config.size * config.size * 3;
-    const kept = new Uint8Array(n * px);
-    order.forEach((src, dst) => kept.set(all.subarray(src * px, (src + 1) * px), dst * px));
-    const batch = { pixels: kept, count: n, size: config.size };
     await mkdir(outDir, { recursive: true });
     const width = Math.max(4, String(n).length);
-    const out: GeneratedImage[] = [];
-    for (let i = 0; i < n; i++) {
-      const path = join(outDir, `image-${String(i + 1).padStart(width, '0')}.png`);
-      await writeFileAtomic(path, await imagePng(batch, i));
-      out.push(scores ? { path, score: scores[order[i]] } : { path });
-    }
-    if (params.grid) await writeFileAtomic(params.grid, await gridPng(batch));
+    const out: GeneratedImage[] = new Array(n);
+    const wanted = (first: number, count: number) => !rankOf || rankOf.subarray(first, first + count).some((rank) => rank >= 0);
+    await renderDraw(
+      run,
+      seed,
+      drawn,
+      chunk,
+      async (first, images) => {
+        const batch = { pixels: toUint8(images), count: images.shape[0], size: config.size };
+        for (let i = 0; i < batch.count; i++) {
+          const rank = rankOf ? rankOf[first + i] : first + i;
+          if (rank < 0) continue;
+          const path = join(outDir, `image-${String(rank + 1).padStart(width, '0')}.png`);
+          await writeFileAtomic(path, await imagePng(batch, i));
+          tiles?.set(batch.pixels.subarray(i * px, (i + 1) * px), rank * px);
+          out[rank] = scores ? { path, score: scores[first + i] } : { path };
+        }
+      },
+      wanted,
+    );
+    if (params.grid && tiles) await writeFileAtomic(params.grid, await gridPng({ pixels: tiles, count: n, size: config.size }));
     return out;
   } finally {
     run.dispose();
@@ -147,6 +241,9 @@ export async function writeInterpolationGif(params: InterpolationParams): Promis
   const run = await loadRun(params.runDir, { onWarning: params.onWarning });
   try {
     const { config } = run;
+    const scale = Math.max(1, Math.ceil(256 / config.size));
+    const tooMany = gifFramesError(frames, config.size * scale, currentMemoryLimit().bytes);
+    if (tooMany) throw new Error(tooMany);
     const anchorTensor = samplePrior(config.prior, anchorCount, config.latent, params.seed);
     const anchorData = anchorTensor.dataSync() as Float32Array;
     anchorTensor.dispose();
@@ -160,14 +257,21 @@ export async function writeInterpolationGif(params: InterpolationParams): Promis
       const eased = t * t * (3 - 2 * t);
       z.set(interpolate(anchor(i), anchor(i + 1), eased, config.prior === PRIOR.normal), f * config.latent);
     }
-    const images = tf.tidy(() => renderImages(run.generator, tf.tensor2d(z, [frames, config.latent])));
-    const pixels = toUint8(images);
-    images.dispose();
-    const scale = Math.max(1, Math.ceil(256 / config.size));
+    // Rendered a chunk at a time: only the upscaled frames are kept for the GIF.
+    const chunk = chunkFor(run, false);
     const px = config.size * config.size * 3;
-    const rendered = Array.from({ length: frames }, (_, f) =>
-      gridRaw({ pixels: pixels.subarray(f * px, (f + 1) * px), count: 1, size: config.size }, 1, 0, scale),
-    );
+    const rendered: Array<ReturnType<typeof gridRaw>> = [];
+    for (let first = 0; first < frames; first += chunk) {
+      const count = Math.min(chunk, frames - first);
+      const images = tf.tidy(() =>
+        renderImages(run.generator, tf.tensor2d(z.subarray(first * config.latent, (first + count) * config.latent), [count, config.latent]), count),
+      );
+      const pixels = toUint8(images);
+      images.dispose();
+      for (let f = 0; f < count; f++) {
+        rendered.push(gridRaw({ pixels: pixels.subarray(f * px, (f + 1) * px), count: 1, size: config.size }, 1, 0, scale));
+      }
+    }
     const { width, height } = rendered[0];
     await writeFileAtomic(params.outFile, await framesToGif(rendered.map((r) => r.data), width, height, 80));
   } finally {

@@ -51,7 +51,27 @@ async function start(): Promise<void> {
       channel.send({ kind: 'reply', id: message.id, ok: false, error: text });
     }
   });
+  endWithCheckpoint(handlers);
   channel.send({ kind: 'ready', report });
+}
+
+/**
+ * However the trainer is asked to end — its host gone (a crash or SIGKILL leaves the IPC channel
+ * closed), SIGTERM, SIGINT (Ctrl-C reaches the whole process group) or SIGHUP (the terminal
+ * closed) — a training run first saves a checkpoint of its last completed step, then the process
+ * exits. Later signals while that happens are ignored; the host bounds the wait and kills.
+ */
+function endWithCheckpoint(handlers: ReturnType<typeof createTrainerHandlers>): void {
+  let ending = false;
+  const end = () => {
+    if (ending) return;
+    ending = true;
+    handlers['train.stop'](undefined)
+      .catch((error: unknown) => process.stderr.write(`trainer: ${error instanceof Error ? error.message : String(error)}\n`))
+      .finally(() => process.exit(0));
+  };
+  channel.onDisconnect(end);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, end);
 }
 
 start().catch((error) => {

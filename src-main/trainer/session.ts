@@ -15,6 +15,8 @@ import { DivergenceWatch, RESUME_HINT, type DivergenceLimits } from '../engine/d
 import type { RunConfig, StepMetrics } from '../shared/contract';
 import { samplePrior } from '../engine/prior';
 import { applyResumeChanges, describeErrors, validateRunConfig } from '../shared/schema';
+import { trainingMemoryError } from '../engine/memory';
+import { currentMemoryLimit } from './backend';
 import { withTargetPath, writeFileAtomic } from '../disk/atomic-write';
 import { diskFullMessage, isDiskFull } from '../disk/disk-full';
 import { acquireRunLock } from '../disk/run-lock';
@@ -116,6 +118,7 @@ async function loadImages(config: RunConfig, options: RunTrainingOptions): Promi
   const settings = { ...config.data.settings, size: config.size };
   const { report, images } = await importDataset(folders, settings, {
     cacheDir: options.cacheDir,
+    appDataDir: options.dataDir,
     onProgress: options.hooks?.onImportProgress,
     signal: options.signal,
   });
@@ -202,6 +205,9 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   // Defence in depth: the host and the CLI validated already, with the same schema.
   const checked = validateRunConfig(config);
   if (!checked.ok) throw new Error(`invalid run configuration: ${describeErrors(checked.errors)}`);
+  // Before the dataset is read or a network built: a batch too large for the backend fails here, at once.
+  const memory = trainingMemoryError(config, currentMemoryLimit());
+  if (memory) throw new Error(memory);
   await mkdir(runDir, { recursive: true });
 
   const stoppedBeforeTraining = async (): Promise<TrainingResult> => ({

@@ -77,6 +77,9 @@ export async function runBench(
   if (!checked.ok) throw new UsageError(describeErrors(checked.errors));
 
   const report = await chooseBackend(preference);
+  const [{ trainingMemoryError }, { currentMemoryLimit }] = await Promise.all([import('../../engine/memory'), import('../../trainer/backend')]);
+  const memory = trainingMemoryError(config, currentMemoryLimit(), '--batch');
+  if (memory) throw new UsageError(memory);
   const state = createGan(config, { reuseFakes });
   const real = tf.randomUniform([config.batch, config.size, config.size, 3], -1, 1, 'float32', 7) as Tensor4D;
   // trainIteration disposes each real batch it is handed; a clone shares the fixed data.

@@ -105,7 +105,7 @@ export function registerDataset(program: Command): void {
         const { report } = await importDataset(
           dirs.map((dir) => resolve(dir)),
           settings,
-          { cacheDir: appPaths().cache, onProgress: showProgress, signal: controller.signal },
+          { cacheDir: appPaths().cache, appDataDir: appPaths().root, onProgress: showProgress, signal: controller.signal },
         );
         bar.stop();
         if (options.mosaic) await writeFileAtomic(resolve(options.mosaic), await readFile(report.mosaicPath));

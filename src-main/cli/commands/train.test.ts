@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -101,6 +101,30 @@ test('SIGTERM saves a checkpoint of the last completed step before exiting', asy
   assert.ok(step >= 1 && step < 200);
 });
 
+test('a run folder inside the image folder never becomes training data, on resume too', async () => {
+  const images = join(root, 'with-run-inside');
+  await cp(data, images, { recursive: true });
+  const run = join(images, 'run1');
+  const first = await cli(['train', '--data', images, '--out', run, ...tiny, '--steps', '2', '--sample-every', '1']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /note: the run folder .*run1 is inside the image folder .*with-run-inside; run folders are left out of the images/);
+  assert.match(first.stderr, /dataset: 7 images \(8 found/);
+  assert.equal((await readdir(join(run, 'samples'))).length, 3);
+
+  const resumed = await cli(['train', '--out', run, '--resume', '--steps', '3', '--backend', 'cpu']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, /dataset: 7 images \(8 found/, 'the sample grids of run1 are not imported');
+  assert.doesNotMatch(resumed.stderr, /dataset changed/);
+
+  // The run folder as the image folder, or holding it, is refused before anything is written.
+  const same = await cli(['train', '--data', images, '--out', images, ...tiny, '--steps', '1']);
+  assert.equal(same.code, 2, same.stderr);
+  assert.match(same.stderr, /--out .*with-run-inside would hold the image folder .*with-run-inside: give the run a folder of its own/);
+  const holding = await cli(['train', '--data', images, '--out', root, ...tiny, '--steps', '1']);
+  assert.equal(holding.code, 2, holding.stderr);
+  assert.ok(!existsSync(join(images, 'config.json')) && !existsSync(join(root, 'config.json')));
+});
+
 test('bad options: one clear line and exit code 2', async () => {
   const badSize = await cli(['train', '--data', data, '--out', join(root, 'bad'), '--size', '33']);
   assert.equal(badSize.code, 2);
@@ -120,4 +144,15 @@ test('bad options: one clear line and exit code 2', async () => {
   assert.match(noData.stderr, /--data DIR\|demo is required/);
   const badRun = await cli(['generate', '--run', join(root, 'nope'), '--out', join(root, 'x')]);
   assert.equal(badRun.code, 2);
+});
+
+test('a batch too large for the backend is refused before any work, with the limit and the largest batch that fits', async () => {
+  const out = join(root, 'huge-batch');
+  const huge = await cli(['train', '--data', data, '--out', out, '--batch', '100000', '--backend', 'wasm']);
+  assert.equal(huge.code, 2, huge.stderr);
+  assert.match(
+    huge.stderr,
+    /gan-studio: --batch 100000 needs about \d+ GB of memory to train \(64 px, width 32, latent 128\); the wasm backend can use [\d.]+ GB: use a --batch of at most \d+, or a smaller width or size\n$/,
+  );
+  assert.ok(!existsSync(out), 'nothing is written');
 });
