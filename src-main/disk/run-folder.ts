@@ -17,7 +17,7 @@ export const runFiles = {
 };
 
 /**
- * True when `dir` is a run folder (DESIGN.md "Files on disk"): config.json beside checkpoints/ or
+ * True when `dir` is a run folder (DESIGN.md "Files on disk"): run.lock (a writer holds it), config.json beside checkpoints/ or
  * metrics.jsonl (even when config.json is damaged), or beside samples/ alone (the sample of step 0
  * is written before the first step) when config.json reads as a run configuration (an object with
  * `arch` and `data`). False for anything else, including folders that cannot be read. `names`,
@@ -26,6 +26,8 @@ export const runFiles = {
 export async function isRunFolder(dir: string, names?: readonly string[]): Promise<boolean> {
   try {
     const entries = names ?? (await readdir(dir));
+    // A run being started holds its writer's lock before it writes config.json.
+    if (entries.includes('run.lock')) return true;
     if (!entries.includes('config.json')) return false;
     if (entries.includes('checkpoints') || entries.includes('metrics.jsonl')) return true;
     if (!entries.includes('samples')) return false;

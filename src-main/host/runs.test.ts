@@ -45,7 +45,7 @@ test('damaged run folders are listed as broken with the reason, beside the good 
   assert.ok(!goodEntry.broken && goodEntry.stepsDone === 2 && goodEntry.config.steps === 10);
   assert.equal(byId.get('20240102-000000-null')!.broken, `${join(nullConfig, 'config.json')} does not hold a run configuration (it holds null): restore it from a backup, or delete the run`);
   assert.equal(byId.get('20240103-000000-cut')!.broken, `${join(truncated, 'config.json')} is damaged (not valid JSON; it may have been cut short): restore it from a backup, or delete the run`);
-  assert.match(byId.get('20240104-000000-nodata')!.broken!, /config\.json lacks the settings data, size, width, latent, batch, k: restore it/);
+  assert.match(byId.get('20240104-000000-nodata')!.broken!, /config\.json: it lacks the settings arch, size, width, latent, prior, loss, k, batch, .*data: restore it/);
   for (const entry of list) assert.ok(!String(entry.broken ?? '').includes('\n'));
 
   // A broken run can be deleted from the list.

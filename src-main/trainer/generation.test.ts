@@ -21,7 +21,7 @@ before(async () => {
   root = await mkdtemp(join(tmpdir(), 'gan-generation-'));
   runDir = join(root, 'run');
   // An untrained tiny run is enough: generation only needs a checkpoint of the networks.
-  const config = defaultRunConfig({ size: 16, width: 4, latent: 8, ema: 0, seed: 3 });
+  const config = defaultRunConfig({ size: 16, width: 4, latent: 8, ema: 0, seed: 3, data: { folders: [], settings: { size: 16, mode: 'crop', background: '#ffffff' }, demo: true } });
   await writeRunConfig(runDir, config);
   const state = createGan(config);
   await writeCheckpoint(runDir, await serializeGan(state));

@@ -322,4 +322,11 @@ test('a damaged config.json gives one line naming the file, never the parser mes
     assert.equal(error.message, `${path} does not hold a run configuration (it holds null): restore it from a backup, or delete the run`);
     return true;
   });
+  // A config without its data key (kind 12: it read "Cannot read properties of undefined (reading 'folders')").
+  const { data: _data, ...noData } = tinyConfig();
+  await writeFile(path, JSON.stringify(noData));
+  await assert.rejects(readRunConfig(runDir), (error: Error) => {
+    assert.equal(error.message, `${path}: it lacks the settings data: restore it from a backup, or delete the run`);
+    return true;
+  });
 });

@@ -20,7 +20,7 @@ export const RUN_OPTIONS = {
   loss: choice(LOSS_CHOICES, { label: 'Generator loss', help: 'what G minimises (THEORY.md §4)', default: LOSS.ns, group: 'training' }),
   k: integer({ label: 'k (D steps per G step)', help: 'discriminator updates per generator update: more bring D closer to its best', default: 1, min: 1, max: 100, group: 'training' }),
   steps: integer({ label: 'Steps', help: 'generator updates in total', default: 5000, min: 1, max: 10_000_000, group: 'training', resume: true }),
-  batch: integer({ label: 'Batch size', help: 'real and generated images per update, each', default: 32, min: 1, max: 4096, group: 'training' }),
+  batch: integer({ label: 'Batch size', help: 'real and generated images per update, each (the memory it needs is checked before training)', default: 32, min: 1, max: 1_000_000, group: 'training' }),
   lrD: number({ label: 'Learning rate D', help: "the discriminator's Adam step size, e.g. 2e-4", default: 2e-4, min: 0, max: 1, minExclusive: true, maxExclusive: true, group: 'training', resume: true }),
   lrG: number({ label: 'Learning rate G', help: "the generator's Adam step size: small, so G does not run from D", default: 2e-4, min: 0, max: 1, minExclusive: true, maxExclusive: true, group: 'training', resume: true }),
   beta1: number({ label: 'Adam β1', help: "Adam's first-moment decay (DCGAN: 0.5)", default: 0.5, min: 0, max: 1, maxExclusive: true, group: 'training' }),
@@ -161,5 +161,8 @@ export function upgradeRunConfig(raw: unknown): Validated<RunConfig> {
   for (const [key, option] of Object.entries(RUN_OPTIONS) as Array<[string, AnyOption]>) {
     if (upgraded[key] === undefined && (option.addedIn ?? 1) > version) upgraded[key] = structuredClone(option.before ?? option.default);
   }
+  // Settings every version wrote: missing ones mean a damaged or foreign file, said in one short line.
+  const missing = [...Object.keys(RUN_OPTIONS), 'data'].filter((key) => upgraded[key] === undefined);
+  if (missing.length > 0) return { ok: false, errors: [{ field: 'config', message: `it lacks the settings ${missing.join(', ')}` }] };
   return validateRunConfig(upgraded);
 }
