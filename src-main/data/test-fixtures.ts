@@ -4,6 +4,7 @@ import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { Rng } from '../engine/rng';
+import { defaultRunConfig, type RunConfig } from '../shared/schema';
 import type { ImageSet } from './types';
 
 /** A noisy gradient: distinct seeds give images that are neither exact nor near duplicates. */
@@ -141,4 +142,23 @@ export function tinyImageSet(): ImageSet {
     }
   }
   return { size, count, pixels };
+}
+
+/** `count` 40×40 PNGs of a fixed pattern (img-0.png, …): a folder the CLI can train a few steps on. */
+export async function writePatternPngs(dir: string, count = 8): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const raw = Buffer.alloc(40 * 40 * 3);
+    for (let j = 0; j < raw.length; j++) raw[j] = (j * 13 + i * 37) & 255;
+    await sharp(raw, { raw: { width: 40, height: 40, channels: 3 } }).png().toFile(join(dir, `img-${i}.png`));
+  }
+}
+
+/** A run small enough to train in a test: 32 px, width 4, latent 8, batch 4, 4 steps, EMA on. */
+export function tinyRunConfig(overrides: Partial<RunConfig> = {}): RunConfig {
+  return defaultRunConfig({
+    size: 32, width: 4, latent: 8, batch: 4, steps: 4, sampleEvery: 2, checkpointEvery: 2, ema: 0.9,
+    data: { folders: ['/nowhere'], settings: { size: 32, mode: 'crop', background: '#ffffff' } },
+    ...overrides,
+  });
 }

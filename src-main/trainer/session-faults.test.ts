@@ -13,10 +13,10 @@ import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../engine/checkpoint';
 import type { RunConfig } from '../shared/schema';
-import { defaultRunConfig } from '../shared/schema';
 import type { ImageSet } from '../data/types';
 import { generateImages, loadRun } from './generation';
 import { readMetrics, readRunConfig } from '../disk/run-folder';
+import { tinyRunConfig } from '../data/test-fixtures';
 import { runTraining } from './session';
 
 let root: string;
@@ -38,21 +38,7 @@ function tinyImages(): ImageSet {
   return { size, count, pixels };
 }
 
-function tinyConfig(overrides: Partial<RunConfig> = {}): RunConfig {
-  return defaultRunConfig({
-    size: 32,
-    width: 4,
-    latent: 8,
-    batch: 4,
-    steps: 4,
-    sampleEvery: 2,
-    checkpointEvery: 2,
-    ema: 0.9,
-    seed: 3,
-    data: { folders: ['/nowhere'], settings: { size: 32, mode: 'crop', background: '#ffffff' } },
-    ...overrides,
-  });
-}
+const tinyConfig = (overrides: Partial<RunConfig> = {}): RunConfig => tinyRunConfig({ seed: 3, ...overrides });
 
 const images = tinyImages();
 const ckpt = (runDir: string, step: number) => join(runDir, 'checkpoints', `step-${String(step).padStart(6, '0')}.ckpt`);

@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import type { RunConfig } from '../shared/schema';
-import { defaultRunConfig } from '../shared/schema';
-import { tinyImageSet as tinyImages } from '../data/test-fixtures';
+import { tinyImageSet as tinyImages, tinyRunConfig } from '../data/test-fixtures';
 import { exportGenerator, generateImages, loadRun, writeInterpolationGif } from './generation';
 import { latestCheckpoint, readMetrics, readRunConfig } from '../disk/run-folder';
 import { runTraining } from './session';
@@ -23,23 +22,7 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function tinyConfig(overrides: Partial<RunConfig> = {}): RunConfig {
-  return defaultRunConfig({
-    size: 32,
-    width: 4,
-    latent: 8,
-    batch: 4,
-    steps: 4,
-    sampleEvery: 2,
-    checkpointEvery: 2,
-    ema: 0.9,
-    replay: 0.25,
-    augment: ['flip', 'translation'],
-    seed: 5,
-    data: { folders: ['/nowhere'], settings: { size: 32, mode: 'crop', background: '#ffffff' } },
-    ...overrides,
-  });
-}
+const tinyConfig = (overrides: Partial<RunConfig> = {}): RunConfig => tinyRunConfig({ replay: 0.25, augment: ['flip', 'translation'], seed: 5, ...overrides });
 
 test('runTraining writes the run folder; a stopped run resumes to the same weights as a straight one', async () => {
   const images = tinyImages();

@@ -9,38 +9,18 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import sharp from 'sharp';
+import { writePatternPngs } from '../../data/test-fixtures';
+import { CLI_ENTRY, runCommand, type CommandResult } from '../test-cli';
 import { decodeCheckpoint, encodeCheckpoint } from '../../engine/checkpoint';
 
-const CLI = resolve(import.meta.dirname, '../gan-studio.mjs');
 let root: string;
 let data: string;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Result = CommandResult;
+const run = (command: string, args: string[], env: NodeJS.ProcessEnv = {}, onStdout?: (stdout: string) => void): Promise<Result> =>
+  runCommand(command, args, { GAN_STUDIO_HOME: join(root, 'home'), ...env }, onStdout);
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}, onStdout?: (stdout: string) => void): Promise<Result> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, {
-      env: { ...process.env, GAN_STUDIO_HOME: join(root, 'home'), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      onStdout?.(stdout);
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
-
-const cli = (args: string[], env?: NodeJS.ProcessEnv, onStdout?: (stdout: string) => void) => run(process.execPath, [CLI, ...args], env, onStdout);
+const cli = (args: string[], env?: NodeJS.ProcessEnv, onStdout?: (stdout: string) => void) => run(process.execPath, [CLI_ENTRY, ...args], env, onStdout);
 
 /** The gan-studio: line(s) of stderr, without tfjs's banner and the progress notes. */
 function errorLines(stderr: string): string[] {
@@ -54,12 +34,7 @@ const tiny = ['--size', '32', '--width', '4', '--latent', '8', '--batch', '4', '
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'gan-cli-faults-'));
   data = join(root, 'pngs');
-  await mkdir(data);
-  for (let i = 0; i < 8; i++) {
-    const raw = Buffer.alloc(40 * 40 * 3);
-    for (let j = 0; j < raw.length; j++) raw[j] = (j * 13 + i * 37) & 255;
-    await sharp(raw, { raw: { width: 40, height: 40, channels: 3 } }).png().toFile(join(data, `img-${i}.png`));
-  }
+  await writePatternPngs(data);
 });
 
 after(async () => {
@@ -71,7 +46,7 @@ test('two train commands into one --out: the second is refused at once, the firs
   let second: Promise<Result> | null = null;
   let firstPid = 0;
   const first = new Promise<Result>((done, fail) => {
-    const child = spawn(process.execPath, [CLI, 'train', '--data', data, '--out', out, ...tiny, '--steps', '300', '--checkpoint-every', '1000', '--json'], {
+    const child = spawn(process.execPath, [CLI_ENTRY, 'train', '--data', data, '--out', out, ...tiny, '--steps', '300', '--checkpoint-every', '1000', '--json'], {
       env: { ...process.env, GAN_STUDIO_HOME: join(root, 'home') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -157,7 +132,7 @@ function userNamespaces(): string | null {
  * what the command left there to `snapshot` (the tmpfs vanishes with the namespace).
  */
 function cliOnSmallDisk(mountPoint: string, bytes: number, snapshot: string, args: string[], env?: NodeJS.ProcessEnv): Promise<Result> {
-  const quoted = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const quoted = [process.execPath, CLI_ENTRY, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const script = `mount -t tmpfs -o size=${bytes} tmpfs '${mountPoint}' || exit 99; ${quoted}; rc=$?; cp -a '${mountPoint}/.' '${snapshot}/'; exit $rc`;
   return run('unshare', ['-rm', 'sh', '-c', script], env);
 }

@@ -1,51 +1,27 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { writePatternPngs } from '../../data/test-fixtures';
+import { CLI_ENTRY, runCommand, type CommandResult } from '../test-cli';
 import sharp from 'sharp';
 
-const CLI = resolve(import.meta.dirname, '../gan-studio.mjs');
 let root: string;
 let data: string;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void): Promise<Result> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, GAN_STUDIO_HOME: join(root, 'home') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      onStdout?.(stdout, child);
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+type Result = CommandResult;
+const cli = (args: string[], onStdout?: (stdout: string, child: ChildProcess) => void): Promise<Result> =>
+  runCommand(process.execPath, [CLI_ENTRY, ...args], { GAN_STUDIO_HOME: join(root, 'home') }, onStdout);
 
 const tiny = ['--size', '32', '--width', '4', '--latent', '8', '--batch', '4', '--backend', 'cpu'];
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'gan-cli-'));
   data = join(root, 'pngs');
-  await mkdir(data);
-  for (let i = 0; i < 8; i++) {
-    const raw = Buffer.alloc(40 * 40 * 3);
-    for (let j = 0; j < raw.length; j++) raw[j] = (j * 13 + i * 37) & 255;
-    await sharp(raw, { raw: { width: 40, height: 40, channels: 3 } }).png().toFile(join(data, `img-${i}.png`));
-  }
+  await writePatternPngs(data);
 });
 
 after(async () => {
