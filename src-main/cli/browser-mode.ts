@@ -5,6 +5,7 @@ import { appPaths } from '../disk/app-paths';
 import { createHost } from '../host/services';
 import { nodeTrainerLauncher, TrainerClient } from '../host/trainer-client';
 import { startBrowserServer, type BrowserServer } from '../server/browser-server';
+import { assertPortFree } from '../server/port';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
@@ -24,12 +25,22 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-/** Host services in this Node process, the trainer as a child, and the HTTP + WebSocket server. */
+/**
+ * Host services in this Node process, the trainer as a child, and the HTTP + WebSocket server.
+ * A taken port fails first, in one line (PortInUseError: a running GAN Studio's URL, or advice).
+ */
 export async function startBrowserMode(port: number): Promise<BrowserServer> {
+  await assertPortFree(port);
   ensureBuilt();
   const trainer = new TrainerClient(nodeTrainerLauncher());
   const host = createHost({ paths: appPaths(), trainer, mode: 'browser', version: packageVersion() });
-  const server = await startBrowserServer({ host, rendererDir, port });
+  let server: BrowserServer;
+  try {
+    server = await startBrowserServer({ host, rendererDir, port });
+  } catch (error) {
+    await host.dispose();
+    throw error;
+  }
   const shutdown = () => {
     void Promise.allSettled([server.close(), host.dispose()]).then(() => process.exit(0));
   };

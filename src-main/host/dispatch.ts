@@ -7,15 +7,25 @@ export interface Host {
   on<E extends HostEvent>(event: E, listener: (payload: HostEvents[E]) => void): () => void;
   /** Whether the renderer may be shown this local file as an image. */
   isImageAllowed(path: string): Promise<boolean>;
+  /**
+   * Streams one dropped file into the upload folder `datasets.upload` opened (UploadStore.receive):
+   * throws HostError (unknown upload, bad id) or UploadTooLargeError (over UPLOAD_LIMITS).
+   */
+  receiveUpload(uploadId: unknown, name: unknown, body: AsyncIterable<Uint8Array>, declaredBytes?: number): Promise<{ name: string; bytes: number }>;
   dispose(): Promise<void>;
 }
 
 /** A user-facing failure: its message is shown as it is. */
 export class HostError extends Error {}
 
-/** Runs a handler by name with unknown input from a transport; unknown names are refused. */
-export async function dispatch(host: Host, method: string, params: unknown): Promise<unknown> {
-  if (!Object.hasOwn(host.handlers, method)) throw new HostError(`unknown request: ${method}`);
+/**
+ * Runs a handler by name with unknown input from a transport. Never throws synchronously: a
+ * method that is not a string or not a handler's name, and every handler failure, arrive as a
+ * rejected promise for the transport to answer.
+ */
+export async function dispatch(host: Host, method: unknown, params: unknown): Promise<unknown> {
+  if (typeof method !== 'string') throw new HostError('malformed request: "method" must be a string');
+  if (!Object.hasOwn(host.handlers, method)) throw new HostError(`unknown request: ${method.length > 80 ? `${method.slice(0, 80)}…` : method}`);
   const handler = host.handlers[method as HostMethod] as (params: unknown) => Promise<unknown>;
   return handler(params);
 }

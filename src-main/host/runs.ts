@@ -1,5 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolveInside } from '../disk/inside';
+import { assertSafeId } from '../shared/ids';
 import type { RunConfig, RunDetail, RunSummary, SampleInfo, StepMetrics } from '../shared/contract';
 import { latestCheckpoint, listSamples, readMetrics, readRunConfig, runFiles } from '../disk/run-folder';
 
@@ -7,9 +8,9 @@ import { latestCheckpoint, listSamples, readMetrics, readRunConfig, runFiles } f
 export class RunStore {
   constructor(private root: string) {}
 
-  dirOf(runId: string): string {
-    if (!/^[\w.-]+$/.test(runId)) throw new Error(`not a run id: ${runId}`);
-    return join(this.root, runId);
+  /** The folder of run `runId`; throws UnsafeIdError unless the id is one plain name (shared/ids.ts). */
+  dirOf(runId: unknown): string {
+    return resolveInside(this.root, assertSafeId('run id', runId));
   }
 
   /** A new, unused run id that sorts by creation time. */
@@ -29,7 +30,9 @@ export class RunStore {
     return runs.filter((run): run is RunSummary => run !== null).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
-  config(runId: string): Promise<RunConfig> {
+  // Every method is async, so a bad id becomes a rejection even inside Promise.all, never a throw
+  // that leaves the promises already started unhandled (that ended the server).
+  async config(runId: string): Promise<RunConfig> {
     return readRunConfig(this.dirOf(runId));
   }
 
@@ -52,7 +55,7 @@ export class RunStore {
     };
   }
 
-  metrics(runId: string): Promise<StepMetrics[]> {
+  async metrics(runId: string): Promise<StepMetrics[]> {
     return readMetrics(this.dirOf(runId));
   }
 

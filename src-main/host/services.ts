@@ -1,5 +1,7 @@
-import { copyFile, mkdir, readdir, realpath } from 'node:fs/promises';
-import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
+import { constants as fsConstants } from 'node:fs';
+import { copyFile, mkdir, readdir, realpath, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import type {
   AppInfo,
   DatasetReport,
@@ -9,8 +11,11 @@ import type {
   TrainingStatus,
 } from '../shared/contract';
 import type { AppPaths } from '../disk/app-paths';
-import { writeFileAtomic } from '../disk/atomic-write';
+import { isInside, realpathInsideAny, realpathNearest, resolveInside } from '../disk/inside';
+import { existingExportFiles, MODEL_EXPORT_FILES } from '../disk/model-export';
+import { assertSafeId } from '../shared/ids';
 import { HostError, type Host, type HostHandlers } from './dispatch';
+import { UploadStore, type UploadLimits } from './uploads';
 import { writeRunConfig } from '../disk/run-folder';
 import { RunStore } from './runs';
 import type { TrainerClient } from './trainer-client';
@@ -24,21 +29,34 @@ export interface HostDeps {
   version: string;
   /** The system folder picker; only Electron has one. */
   chooseFolder?: (title?: string) => Promise<string | null>;
+  /**
+   * Where `generate.save` and `generate.exportModel` may write: inside one of these folders, or
+   * anywhere for null. Default: the home folder in browser mode (any client holding the token
+   * names the folder), anywhere in Electron (the user picked it in the app's own window). The app
+   * data folder is refused either way: only the app writes there.
+   */
+  clientWriteRoots?: readonly string[] | null;
+  /** Caps on dropped files (default UPLOAD_LIMITS); tests lower them. */
+  uploadLimits?: UploadLimits;
 }
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.gif', '.webp', '.bmp', '.tif', '.tiff', '.avif']);
 export const DEFAULT_IMPORT_SETTINGS: ImportSettings = { size: 64, mode: 'crop', background: '#ffffff' };
 
+const TRAINING_STATES = ['starting', 'running', 'paused', 'stopping'];
 
-function isInside(child: string, parent: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+/** Whether two paths name the same existing folder (same device and inode); false when either is missing. */
+async function sameFolder(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([stat(a).catch(() => null), stat(b).catch(() => null)]);
+  return !!x && !!y && x.dev === y.dev && x.ino === y.ino;
 }
 
 /** Business logic of the app, free of Electron: the two transports only map the contract onto it. */
 export function createHost(deps: HostDeps): Host {
   const { paths, trainer } = deps;
   const runs = new RunStore(paths.runs);
+  const uploads = new UploadStore(paths.uploads, deps.uploadLimits);
+  const writeRoots = deps.clientWriteRoots !== undefined ? deps.clientWriteRoots : deps.mode === 'browser' ? [homedir()] : null;
   const listeners = new Map<HostEvent, Set<(payload: unknown) => void>>();
   const datasetFolders = new Set<string>();
   let importAbort: AbortController | null = null;
@@ -83,8 +101,27 @@ export function createHost(deps: HostDeps): Host {
     }
   }
 
+  /**
+   * The real path of a folder a client named to write into (generate.save, exportModel), after
+   * checking it against the write rules of `clientWriteRoots`; the folder need not exist yet.
+   */
+  async function clientWritableFolder(folder: unknown): Promise<string> {
+    if (typeof folder !== 'string' || !folder.trim()) throw new HostError('folder: type the full path of the folder to write into');
+    const typed = folder.trim().replace(/^~(?=$|[\\/])/, homedir());
+    if (!isAbsolute(typed)) throw new HostError(`folder: give the full path, e.g. ${join(homedir(), 'Pictures', 'gan-output')} (got ${typed})`);
+    if (typed.includes('\0')) throw new HostError('folder: the path holds a NUL character');
+    const real = await realpathNearest(typed);
+    if (isInside(real, await realpathNearest(paths.root))) {
+      throw new HostError(`folder: ${typed} is inside GAN Studio's data folder (${paths.root}); choose a folder of your own`);
+    }
+    if (writeRoots && !(await realpathInsideAny(real, writeRoots))) {
+      throw new HostError(`folder: ${typed} is outside ${writeRoots.join(', ')}; browser mode writes only inside your home folder`);
+    }
+    return real;
+  }
+
   function requireIdle(): void {
-    if (['starting', 'running', 'paused', 'stopping'].includes(status.state)) {
+    if (TRAINING_STATES.includes(status.state)) {
       throw new HostError('a run is training; stop it before starting another');
     }
   }
@@ -107,20 +144,7 @@ export function createHost(deps: HostDeps): Host {
       const folder = await ensureDemoDataset(paths.demo);
       return importFolders([folder], { ...DEFAULT_IMPORT_SETTINGS, ...settings });
     },
-    'datasets.upload': async ({ name, files }) => {
-      if (files.length === 0) throw new HostError('nothing was dropped');
-      const safeName = name.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'dropped';
-      const folder = join(paths.uploads, `${new Date().toISOString().slice(0, 10)}-${safeName}-${Math.random().toString(36).slice(2, 6)}`);
-      await mkdir(folder, { recursive: true });
-      const used = new Set<string>();
-      for (const file of files) {
-        let fileName = basename(file.name.replace(/\\/g, '/')) || 'image';
-        while (used.has(fileName)) fileName = `_${fileName}`;
-        used.add(fileName);
-        await writeFileAtomic(join(folder, fileName), Buffer.from(file.base64, 'base64'));
-      }
-      return { folder };
-    },
+    'datasets.upload': async (params) => uploads.open((params as { name?: unknown } | null)?.name),
     'dialog.chooseFolder': async ({ title }) => {
       if (!deps.chooseFolder) throw new HostError('no folder dialog in browser mode: type the folder path instead');
       return deps.chooseFolder(title);
@@ -128,7 +152,9 @@ export function createHost(deps: HostDeps): Host {
     'runs.list': () => runs.list(),
     'runs.get': ({ runId }) => runs.detail(runId),
     'runs.delete': async ({ runId }) => {
-      if (status.runId === runId && ['starting', 'running', 'paused', 'stopping'].includes(status.state)) {
+      const dir = runs.dirOf(runId);
+      // Compared as folders, not names: another spelling of the same folder must not slip past.
+      if (status.runId && TRAINING_STATES.includes(status.state) && (status.runId === runId || (await sameFolder(dir, runs.dirOf(status.runId))))) {
         throw new HostError('this run is training; stop it before deleting it');
       }
       await runs.delete(runId);
@@ -166,37 +192,58 @@ export function createHost(deps: HostDeps): Host {
     },
     'train.status': async () => status,
     'generate.images': async ({ runId, n, seed, rankByD }) => {
-      const outDir = join(paths.root, 'generated', runId, `${Date.now()}`);
-      return trainer.request('generate.images', { runDir: runs.dirOf(runId), outDir, n, seed, rankByD });
+      const runDir = runs.dirOf(runId);
+      const outDir = resolveInside(paths.generated, assertSafeId('run id', runId), `${Date.now()}`);
+      return trainer.request('generate.images', { runDir, outDir, n, seed, rankByD });
     },
     'generate.interpolation': async ({ runId, frames, seed }) => {
-      const gifPath = join(paths.root, 'generated', runId, `walk-${Date.now()}.gif`);
-      await trainer.request('generate.interpolation', { runDir: runs.dirOf(runId), outFile: gifPath, frames, seed });
+      const runDir = runs.dirOf(runId);
+      const gifPath = resolveInside(paths.generated, assertSafeId('run id', runId), `walk-${Date.now()}.gif`);
+      await trainer.request('generate.interpolation', { runDir, outFile: gifPath, frames, seed });
       return { gifPath };
     },
     'generate.save': async ({ paths: files, folder }) => {
-      const generatedRoot = join(paths.root, 'generated');
-      const target = resolve(folder);
+      if (!Array.isArray(files) || files.length === 0) throw new HostError('paths: choose the generated images to save');
+      const target = await clientWritableFolder(folder);
+      const generatedRoot = await realpath(paths.generated).catch(() => null);
+      const sources: string[] = [];
+      for (const file of files) {
+        const source = typeof file === 'string' && generatedRoot ? await realpath(file).catch(() => null) : null;
+        if (!source || !isInside(source, generatedRoot!)) throw new HostError(`not a generated image: ${String(file).slice(0, 200)}`);
+        sources.push(source);
+      }
       await mkdir(target, { recursive: true });
       const existing = new Set(await readdir(target));
       const saved: string[] = [];
-      for (const file of files) {
-        const source = await realpath(file);
-        if (!isInside(source, await realpath(generatedRoot))) throw new HostError(`not a generated image: ${file}`);
+      for (const source of sources) {
         const ext = extname(source);
-        let name = basename(source, ext);
-        for (let i = 1; existing.has(`${name}${ext}`); i++) name = `${basename(source, ext)}-${i}`;
-        existing.add(`${name}${ext}`);
-        const destination = join(target, `${name}${ext}`);
-        await copyFile(source, destination);
-        saved.push(destination);
+        const stem = basename(source, ext);
+        for (let i = 0; ; i++) {
+          const name = `${i === 0 ? stem : `${stem}-${i}`}${ext}`;
+          if (existing.has(name)) continue;
+          existing.add(name);
+          try {
+            // COPYFILE_EXCL: a file that appeared since the listing is never replaced either.
+            await copyFile(source, join(target, name), fsConstants.COPYFILE_EXCL);
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+            throw error;
+          }
+          saved.push(join(target, name));
+          break;
+        }
       }
       return { saved };
     },
-    'generate.exportModel': async ({ runId, folder }) => {
-      const outDir = resolve(folder);
-      await trainer.request('generate.exportModel', { runDir: runs.dirOf(runId), outDir });
-      return { modelJson: join(outDir, 'model.json') };
+    'generate.exportModel': async ({ runId, folder, overwrite }) => {
+      const runDir = runs.dirOf(runId);
+      const outDir = await clientWritableFolder(folder);
+      if (overwrite !== true) {
+        const existing = await existingExportFiles(outDir);
+        if (existing.length > 0) return { existing };
+      }
+      await trainer.request('generate.exportModel', { runDir, outDir });
+      return { modelJson: join(outDir, MODEL_EXPORT_FILES.model) };
     },
   };
 
@@ -209,20 +256,11 @@ export function createHost(deps: HostDeps): Host {
       return () => set.delete(listener as (payload: unknown) => void);
     },
     async isImageAllowed(path) {
-      if (!IMAGE_EXTENSIONS.has(extname(path).toLowerCase())) return false;
-      let real: string;
-      try {
-        real = await realpath(path);
-      } catch {
-        return false;
-      }
-      const roots = [paths.root, ...datasetFolders];
-      for (const root of roots) {
-        const realRoot = await realpath(root).catch(() => null);
-        if (realRoot && isInside(real, realRoot)) return true;
-      }
-      return false;
+      if (typeof path !== 'string' || !isAbsolute(path) || !IMAGE_EXTENSIONS.has(extname(path).toLowerCase())) return false;
+      const real = await realpath(path).catch(() => null);
+      return real !== null && (await realpathInsideAny(real, [paths.root, ...datasetFolders])) !== null;
     },
+    receiveUpload: (uploadId, name, body, declaredBytes) => uploads.receive(uploadId, name, body, declaredBytes),
     async dispose() {
       importAbort?.abort();
       await trainer.stop();

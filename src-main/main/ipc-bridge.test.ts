@@ -29,6 +29,7 @@ function fakeHost(): Host & { fire(event: HostEvent, payload: unknown): void } {
       return () => set.delete(listener as (payload: unknown) => void);
     },
     isImageAllowed: async (path) => path === '/data/ok.png',
+    receiveUpload: async () => ({ name: 'x', bytes: 0 }),
     dispose: async () => {},
     fire(event, payload) {
       for (const listener of listeners.get(event) ?? []) listener(payload);

@@ -88,8 +88,12 @@ export interface HostApi {
   'datasets.cancelImport': { params: void; result: void };
   'datasets.recent': { params: void; result: DatasetReport[] };
   'datasets.demo': { params: { settings?: Partial<ImportSettings> }; result: DatasetReport };
-  /** Browser mode: files dropped on the page, uploaded into a new folder on the host. */
-  'datasets.upload': { params: { name: string; files: Array<{ name: string; base64: string }> }; result: { folder: string } };
+  /**
+   * Opens a new folder (under the app data folder's uploads/) for files dropped on the page, named
+   * after `name`; the files then travel one by one with the bridge's `uploadFile` (browser mode:
+   * POST /upload, streamed to disk; Electron: IPC), within UPLOAD_LIMITS.
+   */
+  'datasets.upload': { params: { name: string }; result: { uploadId: string; folder: string } };
   'dialog.chooseFolder': { params: { title?: string }; result: string | null };
   'runs.list': { params: void; result: RunSummary[] };
   'runs.get': { params: { runId: string }; result: RunDetail };
@@ -105,8 +109,19 @@ export interface HostApi {
     result: GeneratedImage[];
   };
   'generate.interpolation': { params: { runId: string; frames: number; seed: number }; result: { gifPath: string } };
+  /**
+   * Copies generated images into `folder` (an absolute path; README "Folders the app writes"),
+   * never over an existing file: a taken name gets a -1, -2… suffix.
+   */
   'generate.save': { params: { paths: string[]; folder: string }; result: { saved: string[] } };
-  'generate.exportModel': { params: { runId: string; folder: string }; result: { modelJson: string } };
+  /**
+   * Writes the generator as a tfjs model into `folder`. When the folder already holds an export and
+   * `overwrite` is not true, nothing is written and `existing` names the files that are in the way.
+   */
+  'generate.exportModel': {
+    params: { runId: string; folder: string; overwrite?: boolean };
+    result: { modelJson: string } | { existing: string[] };
+  };
 }
 
 export interface RunDetail {
@@ -141,7 +156,15 @@ export interface GanStudioBridge {
   imageUrl(path: string): string;
   /** Electron only: the local path of a dropped File (webUtils.getPathForFile). */
   pathForFile?(file: File): string;
+  /**
+   * Sends one dropped file's bytes into the upload folder `datasets.upload` opened. Rejects with a
+   * one-line reason (over UPLOAD_LIMITS, unknown upload) and then nothing of the file is kept.
+   */
+  uploadFile(uploadId: string, name: string, file: Blob): Promise<void>;
 }
+
+/** Caps on dropped files sent to the host: per file, and per upload folder (all its files together). */
+export const UPLOAD_LIMITS = { fileBytes: 64 * 1024 * 1024, totalBytes: 4 * 1024 * 1024 * 1024 } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Host ⇄ trainer process.
@@ -184,9 +207,10 @@ export type TrainerMessage = TrainerReplyMessage | TrainerEventMessage | { kind:
 // Browser-mode wire format (WebSocket), mirroring IPC.
 
 export type WireRequest = { id: number; method: HostMethod; params: unknown };
+/** Replies carry the request's id; a message too malformed to have one is answered with id null. */
 export type WireMessage =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: string }
+  | { id: number | null; ok: false; error: string }
   | { event: HostEvent; payload: unknown };
 
 // ---------------------------------------------------------------------------------------------
@@ -194,6 +218,8 @@ export type WireMessage =
 
 export const IPC_INVOKE_CHANNEL = 'gan-studio:invoke';
 export const IPC_EVENT_CHANNEL = 'gan-studio:event';
+/** Electron's counterpart of POST /upload: (uploadId, name, bytes). */
+export const IPC_UPLOAD_CHANNEL = 'gan-studio:upload';
 export const IMAGE_SCHEME = 'gan-image';
 
 export const HOST_EVENTS: readonly HostEvent[] = [

@@ -12,6 +12,7 @@ import type { GeneratedImage } from '../shared/contract';
 import { framesToGif, gridPng, gridRaw, imagePng } from './images';
 import { latestCheckpoint, readRunConfig } from '../disk/run-folder';
 import { readCheckpoint } from '../disk/checkpoint-files';
+import { MODEL_EXPORT_FILES } from '../disk/model-export';
 
 export interface LoadedRun {
   config: RunConfig;
@@ -172,8 +173,8 @@ export async function exportGenerator(params: { runDir: string; outDir: string }
   const run = await loadRun(params.runDir);
   try {
     await mkdir(params.outDir, { recursive: true });
-    const weightsFile = 'generator.weights.bin';
-    const modelJson = join(params.outDir, 'model.json');
+    const weightsFile = MODEL_EXPORT_FILES.weights;
+    const modelJson = join(params.outDir, MODEL_EXPORT_FILES.model);
     await run.generator.save(
       tf.io.withSaveHandler(async (artifacts) => {
         const weightData = tf.io.CompositeArrayBuffer.join(artifacts.weightData);
