@@ -25,13 +25,13 @@ export class UnsafeIdError extends Error {}
 
 /**
  * Returns `value` when it is a safe id, else throws UnsafeIdError naming `kind` (e.g. "run id"):
- * "not a run id: "../x" (ids are letters, digits, '_', '-' and '.', at most 100 characters)".
+ * "not a valid run id: "../x" (run ids are letters, digits, '_', '-' and '.', at most 100 characters)".
  */
 export function assertSafeId(kind: string, value: unknown): string {
   if (isSafeId(value)) return value;
   const shown =
     typeof value === 'string' ? JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value) : value === null ? 'null' : typeof value;
   throw new UnsafeIdError(
-    `not a ${kind}: ${shown} (${kind}s are letters, digits, '_', '-' and '.', not starting with '.', at most ${MAX_ID_LENGTH} characters)`,
+    `not a valid ${kind}: ${shown} (${kind}s are letters, digits, '_', '-' and '.', not starting with '.', at most ${MAX_ID_LENGTH} characters)`,
   );
 }
