@@ -6,6 +6,7 @@ import { createHost } from '../host/services';
 import { endOnSignals } from '../host/shutdown';
 import { nodeTrainerLauncher, TrainerClient } from '../host/trainer-client';
 import { startBrowserServer, type BrowserServer } from '../server/browser-server';
+import { assertPortFree } from '../server/port';
 
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
@@ -31,12 +32,20 @@ export function packageVersion(): string {
  * step (waited for up to 10 s), then the process exits with 128 + the signal's number. A crash
  * or SIGKILL of this process is covered by the trainer itself, which checkpoints when its IPC
  * channel closes. `renderer` serves another built renderer folder (tests) and skips the build.
+ * A taken port fails first, in one line (PortInUseError: a running GAN Studio's URL, or advice).
  */
 export async function startBrowserMode(port: number, options: { renderer?: string } = {}): Promise<BrowserServer> {
+  await assertPortFree(port);
   if (!options.renderer) ensureBuilt();
   const trainer = new TrainerClient(nodeTrainerLauncher());
   const host = createHost({ paths: appPaths(), trainer, mode: 'browser', version: packageVersion() });
-  const server = await startBrowserServer({ host, rendererDir: options.renderer ?? rendererDir, port });
+  let server: BrowserServer;
+  try {
+    server = await startBrowserServer({ host, rendererDir: options.renderer ?? rendererDir, port });
+  } catch (error) {
+    await host.dispose();
+    throw error;
+  }
   endOnSignals(process, {
     end: async () => {
       await Promise.allSettled([server.close(), host.dispose()]);

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { writeRunConfig } from '../disk/run-folder';
+import { defaultRunConfig } from '../shared/schema';
 
 const bin = fileURLToPath(new URL('./gan-studio.mjs', import.meta.url));
 
@@ -48,4 +50,21 @@ test('a bad option or command is one clear line and exit code 2', async () => {
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown command 'paint'/);
   assert.doesNotMatch(unknown.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('export never replaces an earlier export unless --overwrite says so', async () => {
+  const home = await mkdtemp(join(tmpdir(), 'gan-cli-'));
+  try {
+    const runDir = join(home, 'run');
+    await writeRunConfig(runDir, defaultRunConfig({ data: { folders: ['/nowhere'], settings: { size: 64, mode: 'crop', background: '#ffffff' } } }));
+    const out = join(home, 'out');
+    await mkdir(out);
+    await writeFile(join(out, 'model.json'), 'an earlier export');
+    const refused = await runCli(['export', '--run', runDir, '--out', out], { GAN_STUDIO_HOME: home });
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stderr, `gan-studio: --out: ${out} already holds model.json; choose another folder, or pass --overwrite to replace them\n`);
+    assert.equal(await readFile(join(out, 'model.json'), 'utf8'), 'an earlier export');
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
 });

@@ -8,6 +8,8 @@ export interface AppPaths {
   cache: string;
   uploads: string;
   demo: string;
+  /** Images and GIFs generated from the studio, one folder per run. */
+  generated: string;
 }
 
 /**
@@ -21,5 +23,6 @@ export function appPaths(root = process.env.GAN_STUDIO_HOME || join(homedir(), '
     cache: join(root, 'cache'),
     uploads: join(root, 'uploads'),
     demo: join(root, 'demo'),
+    generated: join(root, 'generated'),
   };
 }

@@ -8,6 +8,7 @@ import { ensureDemoDataset } from '../data/demo-avatars';
 import { DEFAULT_IMPORT_SETTINGS } from '../shared/schema';
 import { HostError, type HostHandlers } from './dispatch';
 import type { HostEventBus } from './events';
+import type { UploadStore } from './uploads';
 
 
 type DatasetMethod = 'datasets.import' | 'datasets.cancelImport' | 'datasets.recent' | 'datasets.demo' | 'datasets.upload';
@@ -23,7 +24,7 @@ export interface DatasetService {
  * datasets, the demo set and dropped files. Every folder of an imported or listed dataset is added
  * to `imageFolders`, the folders whose images the renderer may be shown.
  */
-export function createDatasetService(paths: AppPaths, events: HostEventBus, imageFolders: Set<string>): DatasetService {
+export function createDatasetService(paths: AppPaths, events: HostEventBus, imageFolders: Set<string>, uploads: UploadStore): DatasetService {
   let importAbort: AbortController | null = null;
 
   async function importFolders(folders: string[], settings: ImportSettings): Promise<DatasetReport> {
@@ -56,20 +57,7 @@ export function createDatasetService(paths: AppPaths, events: HostEventBus, imag
       const folder = await ensureDemoDataset(paths.demo);
       return importFolders([folder], { ...DEFAULT_IMPORT_SETTINGS, ...settings });
     },
-    'datasets.upload': async ({ name, files }) => {
-      if (files.length === 0) throw new HostError('nothing was dropped');
-      const safeName = name.replace(/[^\w.-]+/g, '-').slice(0, 60) || 'dropped';
-      const folder = join(paths.uploads, `${new Date().toISOString().slice(0, 10)}-${safeName}-${Math.random().toString(36).slice(2, 6)}`);
-      await mkdir(folder, { recursive: true });
-      const used = new Set<string>();
-      for (const file of files) {
-        let fileName = basename(file.name.replace(/\\/g, '/')) || 'image';
-        while (used.has(fileName)) fileName = `_${fileName}`;
-        used.add(fileName);
-        await writeFileAtomic(join(folder, fileName), Buffer.from(file.base64, 'base64'));
-      }
-      return { folder };
-    },
+    'datasets.upload': async ({ name }) => uploads.open(name),
   };
 
   return { handlers, cancelImport: () => importAbort?.abort() };

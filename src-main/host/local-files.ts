@@ -1,30 +1,16 @@
 import { realpath } from 'node:fs/promises';
-import { extname, isAbsolute, relative } from 'node:path';
+import { extname, isAbsolute } from 'node:path';
+import { realpathInsideAny } from '../disk/inside';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.gif', '.webp', '.bmp', '.tif', '.tiff', '.avif']);
 
-/** Whether `child` is `parent` or lies below it (both absolute, compared as written). */
-export function isInside(child: string, parent: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
 /**
- * Whether the renderer may be shown this local file as an image: an image extension, and a real
- * path (links resolved) inside the app's data folder or one of `imageFolders`. Missing files: false.
+ * Whether the renderer may be shown this local file as an image: an absolute path with an image
+ * extension whose real path (links resolved) lies inside the app's data folder or one of
+ * `imageFolders`. Missing files and anything that is not a string: false.
  */
-export async function isImageAllowed(path: string, dataRoot: string, imageFolders: Iterable<string>): Promise<boolean> {
-  if (!IMAGE_EXTENSIONS.has(extname(path).toLowerCase())) return false;
-  let real: string;
-  try {
-    real = await realpath(path);
-  } catch {
-    return false;
-  }
-  const roots = [dataRoot, ...imageFolders];
-  for (const root of roots) {
-    const realRoot = await realpath(root).catch(() => null);
-    if (realRoot && isInside(real, realRoot)) return true;
-  }
-  return false;
+export async function isImageAllowed(path: unknown, dataRoot: string, imageFolders: Iterable<string>): Promise<boolean> {
+  if (typeof path !== 'string' || !isAbsolute(path) || !IMAGE_EXTENSIONS.has(extname(path).toLowerCase())) return false;
+  const real = await realpath(path).catch(() => null);
+  return real !== null && (await realpathInsideAny(real, [dataRoot, ...imageFolders])) !== null;
 }

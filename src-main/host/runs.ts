@@ -1,30 +1,17 @@
 import { readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolveInside } from '../disk/inside';
+import { assertSafeId } from '../shared/ids';
 import type { BrokenRun, RunConfig, RunDetail, RunListEntry, RunSummary, SampleInfo, StepMetrics } from '../shared/contract';
 import { latestCheckpoint, listSamples, readMetrics, readRunConfig, runFiles } from '../disk/run-folder';
 import { isLockLive, readRunLock, RunLockedError } from '../disk/run-lock';
-
-/**
- * What a config.json lacks for the app to show and use the run, as a one-line reason, or null.
- * (Field-level validation of the values is the run schema's; this only keeps the views from
- * reading settings that are not there.)
- */
-function missingSettings(config: RunConfig, path: string): string | null {
-  const c = config as Partial<RunConfig>;
-  const missing: string[] = [];
-  if (typeof c.data !== 'object' || c.data === null || !Array.isArray(c.data.folders)) missing.push('data');
-  for (const key of ['steps', 'size', 'width', 'latent', 'batch', 'k'] as const) if (typeof c[key] !== 'number') missing.push(key);
-  if (missing.length === 0) return null;
-  return `${path} lacks the setting${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: restore it from a backup, or delete the run`;
-}
 
 /** Reads run folders (DESIGN.md "Files on disk"); the trainer writes them. */
 export class RunStore {
   constructor(private root: string) {}
 
-  dirOf(runId: string): string {
-    if (!/^[\w.-]+$/.test(runId)) throw new Error(`not a run id: ${runId}`);
-    return join(this.root, runId);
+  /** The folder of run `runId`; throws UnsafeIdError unless the id is one plain name (shared/ids.ts). */
+  dirOf(runId: unknown): string {
+    return resolveInside(this.root, assertSafeId('run id', runId));
   }
 
   /** A new, unused run id that sorts by creation time. */
@@ -73,16 +60,16 @@ export class RunStore {
     }
   }
 
-  config(runId: string): Promise<RunConfig> {
+  // Every method is async, so a bad id becomes a rejection even inside Promise.all, never a throw
+  // that leaves the promises already started unhandled (that ended the server).
+  async config(runId: string): Promise<RunConfig> {
     return readRunConfig(this.dirOf(runId));
   }
 
-  /** The run's summary; throws a one-line Error naming the file when its config.json is damaged or incomplete. */
+  /** The run's summary; throws a one-line Error naming the file when its config.json is damaged or incomplete (readRunConfig). */
   async summary(runId: string): Promise<RunSummary> {
     const dir = this.dirOf(runId);
     const config = await this.config(runId);
-    const problem = missingSettings(config, runFiles.config(dir));
-    if (problem) throw new Error(problem);
     const configStat = await stat(runFiles.config(dir));
     const [samples, metrics, checkpoint] = await Promise.all([this.samples(runId), this.metrics(runId), latestCheckpoint(dir)]);
     const lastStep = Math.max(metrics.at(-1)?.step ?? 0, samples.at(-1)?.step ?? 0);
@@ -99,7 +86,7 @@ export class RunStore {
     };
   }
 
-  metrics(runId: string): Promise<StepMetrics[]> {
+  async metrics(runId: string): Promise<StepMetrics[]> {
     return readMetrics(this.dirOf(runId));
   }
 

@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import type { AppInfo } from '../shared/contract';
 import type { AppPaths } from '../disk/app-paths';
 import { appHandlers } from './app';
@@ -8,6 +9,7 @@ import { HostEventBus } from './events';
 import { generationHandlers } from './generation';
 import { isImageAllowed } from './local-files';
 import { RunStore } from './runs';
+import { UploadStore, type UploadLimits } from './uploads';
 import { runHandlers } from './runs-service';
 import type { TrainerClient } from './trainer-client';
 import { trainingHandlers, TrainingTracker, watchTrainer } from './training';
@@ -19,6 +21,15 @@ export interface HostDeps {
   version: string;
   /** The system folder picker; only Electron has one. */
   chooseFolder?: (title?: string) => Promise<string | null>;
+  /**
+   * Where `generate.save` and `generate.exportModel` may write: inside one of these folders, or
+   * anywhere for null. Default: the home folder in browser mode (any client holding the token
+   * names the folder), anywhere in Electron (the user picked it in the app's own window). The app
+   * data folder is refused either way: only the app writes there.
+   */
+  clientWriteRoots?: readonly string[] | null;
+  /** Caps on dropped files (default UPLOAD_LIMITS); tests lower them. */
+  uploadLimits?: UploadLimits;
 }
 
 /**
@@ -34,14 +45,16 @@ export function createHost(deps: HostDeps): Host {
   const imageFolders = new Set<string>();
   const training = new TrainingTracker(events);
   watchTrainer(trainer, training, events);
-  const datasets = createDatasetService(paths, events, imageFolders);
+  const uploads = new UploadStore(paths.uploads, deps.uploadLimits);
+  const writeRoots = deps.clientWriteRoots !== undefined ? deps.clientWriteRoots : deps.mode === 'browser' ? [homedir()] : null;
+  const datasets = createDatasetService(paths, events, imageFolders, uploads);
 
   const handlers: HostHandlers = {
     ...appHandlers({ version: deps.version, mode: deps.mode, dataDir: paths.root }, deps.chooseFolder),
     ...datasets.handlers,
     ...runHandlers(runs, training),
     ...trainingHandlers(trainer, runs, training, { dataDir: paths.root, cacheDir: paths.cache, demoDir: paths.demo }),
-    ...generationHandlers(paths, trainer, runs),
+    ...generationHandlers(paths, trainer, runs, writeRoots),
   };
 
   // A full disk says which folder and what to do, whichever request wrote (import, upload, save).
@@ -61,6 +74,7 @@ export function createHost(deps: HostDeps): Host {
     handlers,
     on: (event, listener) => events.on(event, listener),
     isImageAllowed: (path) => isImageAllowed(path, paths.root, imageFolders),
+    receiveUpload: (uploadId, name, body, declaredBytes) => uploads.receive(uploadId, name, body, declaredBytes),
     async dispose() {
       datasets.cancelImport();
       await trainer.stop();

@@ -33,7 +33,9 @@ export function defaultTrainerEntry(): string {
 export function nodeTrainerLauncher(entry = defaultTrainerEntry(), env: NodeJS.ProcessEnv = process.env): TrainerLauncher {
   return () => {
     const child = fork(entry, [], {
-      execArgv: entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
+      // tsx by its resolved URL: a bare 'tsx' would be looked up from the working folder, which
+      // need not be the app's (`npx gan-studio serve` run from anywhere).
+      execArgv: entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [],
       env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Host } from '../host/dispatch';
-import { IPC_INVOKE_CHANNEL, type HostEvent } from '../shared/contract';
+import { IPC_INVOKE_CHANNEL, IPC_UPLOAD_CHANNEL, type HostEvent } from '../shared/contract';
 import { registerIpcBridge, rendererUrlMatcher, type IpcInvokeEventLike } from './ipc-bridge';
 import { denyAllPermissions, guardNavigation, secureWindowOptions } from './window';
 import { createImageProtocolHandler, imagePathFromUrl } from './image-protocol';
@@ -23,9 +23,11 @@ class FakeIpcMain {
   }
 }
 
-function fakeHost(): Host & { fire(event: HostEvent, payload: unknown): void } {
+function fakeHost(): Host & { fire(event: HostEvent, payload: unknown): void; uploads: Array<[unknown, unknown, string]> } {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const uploads: Array<[unknown, unknown, string]> = [];
   return {
+    uploads,
     handlers: { 'app.info': async () => ({ version: '1', mode: 'electron', dataDir: '/d', platform: 'linux' }) } as unknown as Host['handlers'],
     on: (event, listener) => {
       const set = listeners.get(event) ?? new Set();
@@ -34,6 +36,12 @@ function fakeHost(): Host & { fire(event: HostEvent, payload: unknown): void } {
       return () => set.delete(listener as (payload: unknown) => void);
     },
     isImageAllowed: async (path) => path === '/data/ok.png',
+    receiveUpload: async (uploadId, name, body) => {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of body) chunks.push(chunk);
+      uploads.push([uploadId, name, Buffer.concat(chunks).toString()]);
+      return { name: String(name), bytes: chunks.reduce((sum, c) => sum + c.byteLength, 0) };
+    },
     dispose: async () => {},
     fire(event, payload) {
       for (const listener of listeners.get(event) ?? []) listener(payload);
@@ -227,7 +235,7 @@ test('the preload exposes exactly the contract over the two channels', async () 
     },
     { getPathForFile: () => '/dropped/file.png' },
   );
-  assert.deepEqual(Object.keys(bridge).sort(), ['imageUrl', 'invoke', 'on', 'pathForFile']);
+  assert.deepEqual(Object.keys(bridge).sort(), ['imageUrl', 'invoke', 'on', 'pathForFile', 'uploadFile']);
   assert.equal(await bridge.invoke('app.info', undefined), 'reply');
   assert.deepEqual(calls, [[IPC_INVOKE_CHANNEL, 'app.info', undefined]]);
   const seen: unknown[] = [];
@@ -238,4 +246,18 @@ test('the preload exposes exactly the contract over the two channels', async () 
   assert.equal(listeners.size, 0);
   assert.deepEqual(seen, [{ state: 'running' }]);
   assert.equal(bridge.pathForFile!({} as File), '/dropped/file.png');
+  await bridge.uploadFile('up-1', 'a.png', new Blob(['png']));
+  assert.deepEqual(calls.at(-1), [IPC_UPLOAD_CHANNEL, 'up-1', 'a.png', new Uint8Array(Buffer.from('png'))]);
+});
+
+test('dropped files reach the host over the upload channel from our renderer only', async () => {
+  const ipcMain = new FakeIpcMain();
+  const host = fakeHost();
+  registerIpcBridge({ ipcMain, host, isTrustedSender: rendererUrlMatcher(appUrl), sendEvent: () => {} });
+  const upload = ipcMain.handlers.get(IPC_UPLOAD_CHANNEL)!;
+  await upload({ senderFrame: { url: appUrl } }, 'up-1', 'a.png', new Uint8Array(Buffer.from('png bytes')));
+  assert.deepEqual(host.uploads, [['up-1', 'a.png', 'png bytes']]);
+  await assert.rejects(async () => upload({ senderFrame: { url: 'https://evil.example/' } }, 'up-1', 'b.png', new Uint8Array(1)), /untrusted frame/);
+  await assert.rejects(async () => upload({ senderFrame: { url: appUrl } }, 'up-1', 'c.png', 'not bytes'), /malformed upload/);
+  assert.equal(host.uploads.length, 1);
 });

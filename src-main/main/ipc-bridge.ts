@@ -1,4 +1,4 @@
-import { HOST_EVENTS, IPC_INVOKE_CHANNEL, type HostEvent } from '../shared/contract';
+import { HOST_EVENTS, IPC_INVOKE_CHANNEL, IPC_UPLOAD_CHANNEL, type HostEvent } from '../shared/contract';
 import { dispatch, type Host } from '../host/dispatch';
 
 /** The parts of Electron's ipcMain the bridge uses, so tests can inject them. */
@@ -27,9 +27,17 @@ export function registerIpcBridge(options: IpcBridgeOptions): () => void {
     if (typeof method !== 'string') throw new Error('refused: malformed request');
     return dispatch(options.host, method, params);
   });
+  // A dropped file's bytes, into an upload folder datasets.upload opened (browser mode: POST /upload).
+  options.ipcMain.handle(IPC_UPLOAD_CHANNEL, async (event, uploadId, name, bytes) => {
+    const url = event.senderFrame?.url;
+    if (!url || !options.isTrustedSender(url)) throw new Error('refused: request from an untrusted frame');
+    if (!(bytes instanceof Uint8Array)) throw new Error('refused: malformed upload');
+    await options.host.receiveUpload(uploadId, name, (async function* () { yield bytes; })(), bytes.byteLength);
+  });
   const unsubscribe = HOST_EVENTS.map((event) => options.host.on(event, (payload) => options.sendEvent(event, payload)));
   return () => {
     options.ipcMain.removeHandler(IPC_INVOKE_CHANNEL);
+    options.ipcMain.removeHandler(IPC_UPLOAD_CHANNEL);
     for (const stop of unsubscribe) stop();
   };
 }

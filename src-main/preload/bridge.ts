@@ -3,6 +3,8 @@ import {
   IPC_EVENT_CHANNEL,
   IPC_INVOKE_CHANNEL,
   type DroppedFile,
+  IPC_UPLOAD_CHANNEL,
+  UPLOAD_LIMITS,
   type GanStudioBridge,
   type HostEvent,
 } from '../shared/contract';
@@ -31,5 +33,10 @@ export function createPreloadBridge(ipcRenderer: IpcRendererLike, webUtils: WebU
     },
     imageUrl: (path) => `${IMAGE_SCHEME}://local/${encodeURIComponent(path)}`,
     pathForFile: (file) => webUtils.getPathForFile(file),
+    uploadFile: async (uploadId, name, file) => {
+      // The host refuses it too; checked here so an oversized file is never read into memory.
+      if (file.size > UPLOAD_LIMITS.fileBytes) throw new Error(`${name} is over the upload limit per file`);
+      await ipcRenderer.invoke(IPC_UPLOAD_CHANNEL, uploadId, name, new Uint8Array(await file.arrayBuffer()));
+    },
   };
 }

@@ -8,7 +8,7 @@ import { appPaths } from '../disk/app-paths';
 import { createHost } from '../host/services';
 import type { Host } from '../host/dispatch';
 import { nodeTrainerLauncher, TrainerClient } from '../host/trainer-client';
-import { startBrowserServer, type BrowserServer } from './browser-server';
+import { startBrowserServer, tokenCookieName, type BrowserServer } from './browser-server';
 
 function openSocket(url: string, headers: Record<string, string>): Promise<{ ws: WebSocket } | { status: number }> {
   return new Promise((resolve) => {
@@ -73,18 +73,21 @@ describe('browser-mode server', () => {
     assert.equal(wrong.status, 401);
   });
 
-  test('the token opens the page, sets a cookie, and the cookie then suffices', async () => {
-    const response = await fetch(server.url);
-    assert.equal(response.status, 200);
-    assert.match(await response.text(), /GAN Studio/);
-    assert.match(response.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+  test('the token sets the cookie and redirects to the page, which the cookie then opens', async () => {
+    const response = await fetch(server.url, { redirect: 'manual' });
+    assert.equal(response.status, 303);
+    assert.equal(response.headers.get('location'), '/');
     const cookie = response.headers.get('set-cookie')!.split(';')[0];
+    const page = await fetch(`${origin}/`, { headers: { cookie } });
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /GAN Studio/);
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
     const again = await fetch(`${origin}/index.html`, { headers: { cookie } });
     assert.equal(again.status, 200);
   });
 
   test('paths outside the renderer and images outside the data folders are refused', async () => {
-    const headers = { cookie: `gan_studio_token=${server.token}` };
+    const headers = { cookie: `${tokenCookieName(server.port)}=${server.token}` };
     const escape = await fetch(`${origin}/..%2Fsecret.png`, { headers });
     assert.equal(escape.status, 403);
     const secret = await fetch(`${origin}/image?path=${encodeURIComponent(join(home, 'secret.png'))}`, { headers });
@@ -111,7 +114,7 @@ describe('browser-mode server', () => {
   });
 
   test('the contract over the WebSocket: replies, errors, and the real trainer report', async () => {
-    const opened = await openSocket(`ws://127.0.0.1:${server.port}/ws`, { origin, cookie: `gan_studio_token=${server.token}` });
+    const opened = await openSocket(`ws://127.0.0.1:${server.port}/ws`, { origin, cookie: `${tokenCookieName(server.port)}=${server.token}` });
     assert.ok('ws' in opened);
     const { ws } = opened;
     try {

@@ -4,6 +4,7 @@
  * A new message is one entry in a map below and one handler.
  */
 import { z } from 'zod';
+import { assertSafeId, isSafeId } from './ids';
 import { ImportSettingsSchema, RunConfigSchema, type ImportSettings, type RunConfig } from './schema';
 
 export type { ImportSettings, ResizeMode, RunConfig, Prior, Architecture, AugmentName, GeneratorLossName } from './schema';
@@ -178,8 +179,12 @@ export interface HostApi {
   'datasets.cancelImport': { params: void; result: void };
   'datasets.recent': { params: void; result: DatasetReport[] };
   'datasets.demo': { params: { settings?: Partial<ImportSettings> }; result: DatasetReport };
-  /** Browser mode: files dropped on the page, uploaded into a new folder on the host. */
-  'datasets.upload': { params: { name: string; files: Array<{ name: string; base64: string }> }; result: { folder: string } };
+  /**
+   * Opens a new folder (under the app data folder's uploads/) for files dropped on the page, named
+   * after `name`; the files then travel one by one with the bridge's `uploadFile` (browser mode:
+   * POST /upload, streamed to disk; Electron: IPC), within UPLOAD_LIMITS.
+   */
+  'datasets.upload': { params: { name: string }; result: { uploadId: string; folder: string } };
   'dialog.chooseFolder': { params: { title?: string }; result: string | null };
   'runs.list': { params: void; result: RunListEntry[] };
   'runs.get': { params: { runId: string }; result: RunDetail };
@@ -195,8 +200,19 @@ export interface HostApi {
     result: GeneratedImage[];
   };
   'generate.interpolation': { params: { runId: string; frames: number; seed: number }; result: { gifPath: string } };
+  /**
+   * Copies generated images into `folder` (an absolute path; README "Folders the app writes"),
+   * never over an existing file: a taken name gets a -1, -2… suffix.
+   */
   'generate.save': { params: { paths: string[]; folder: string }; result: { saved: string[] } };
-  'generate.exportModel': { params: { runId: string; folder: string }; result: { modelJson: string } };
+  /**
+   * Writes the generator as a tfjs model into `folder`. When the folder already holds an export and
+   * `overwrite` is not true, nothing is written and `existing` names the files that are in the way.
+   */
+  'generate.exportModel': {
+    params: { runId: string; folder: string; overwrite?: boolean };
+    result: { modelJson: string } | { existing: string[] };
+  };
 }
 
 export interface RunDetail {
@@ -231,6 +247,11 @@ export interface GanStudioBridge {
   imageUrl(path: string): string;
   /** Electron only: the local path of a dropped File (webUtils.getPathForFile). */
   pathForFile?(file: DroppedFile): string;
+  /**
+   * Sends one dropped file's bytes into the upload folder `datasets.upload` opened. Rejects with a
+   * one-line reason (over UPLOAD_LIMITS, unknown upload) and then nothing of the file is kept.
+   */
+  uploadFile(uploadId: string, name: string, file: FileBytes): Promise<void>;
 }
 
 /**
@@ -241,6 +262,15 @@ export interface DroppedFile {
   readonly name: string;
   readonly size: number;
 }
+
+/** A file's bytes as the page has them (a DOM Blob or File is one). */
+export interface FileBytes {
+  readonly size: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** Caps on dropped files sent to the host: per file, and per upload folder (all its files together). */
+export const UPLOAD_LIMITS = { fileBytes: 64 * 1024 * 1024, totalBytes: 4 * 1024 * 1024 * 1024 } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Host ⇄ trainer process.
@@ -287,9 +317,10 @@ export type TrainerMessage = TrainerReplyMessage | TrainerEventMessage | { kind:
 // Browser-mode wire format (WebSocket), mirroring IPC.
 
 export type WireRequest = { id: number; method: HostMethod; params: unknown };
+/** Replies carry the request's id; a message too malformed to have one is answered with id null. */
 export type WireMessage =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: string }
+  | { id: number | null; ok: false; error: string }
   | { event: HostEvent; payload: unknown };
 
 // ---------------------------------------------------------------------------------------------
@@ -297,6 +328,8 @@ export type WireMessage =
 
 export const IPC_INVOKE_CHANNEL = 'gan-studio:invoke';
 export const IPC_EVENT_CHANNEL = 'gan-studio:event';
+/** Electron's counterpart of POST /upload: (uploadId, name, bytes). */
+export const IPC_UPLOAD_CHANNEL = 'gan-studio:upload';
 export const IMAGE_SCHEME = 'gan-image';
 
 export const HOST_EVENTS: readonly HostEvent[] = [
@@ -311,14 +344,17 @@ export const HOST_EVENTS: readonly HostEvent[] = [
 // ---------------------------------------------------------------------------------------------
 // Parameter schemas: every request is checked against these before any handler runs (host and trainer alike).
 
-/** Run ids and other names a client sends that become one path segment. */
-export const SAFE_ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/;
+/** The one id check (shared/ids.ts), with its message: "not a valid runId: "..", (…)". */
+const id = (what: string) => z.custom<string>(isSafeId, { error: (issue) => idMessage(what, issue.input) });
 
-export function isSafeId(value: unknown): value is string {
-  return typeof value === 'string' && SAFE_ID_PATTERN.test(value) && !value.includes('..');
+function idMessage(what: string, value: unknown): string {
+  try {
+    assertSafeId(what, value);
+    return `${what} is not valid`;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
-
-const id = (what: string) => z.custom<string>(isSafeId, { error: `${what} must be an id of letters, digits, '_', '-' and '.'` });
 const path = (what: string) =>
   z.custom<string>((v) => typeof v === 'string' && v.trim().length > 0 && v.length <= 4096 && !v.includes('\0'), {
     error: `${what} must be a folder or file path`,
@@ -340,10 +376,7 @@ export const HOST_PARAMS: { [M in HostMethod]: z.ZodType<HostParams<M>, unknown>
   'datasets.cancelImport': none,
   'datasets.recent': none,
   'datasets.demo': params({ settings: ImportSettingsSchema.partial().optional() }),
-  'datasets.upload': params({
-    name: z.string({ error: 'name must be text' }).max(200),
-    files: z.array(z.object({ name: z.string().max(1000), base64: z.string() }), { error: 'files must be a list' }).max(100_000),
-  }),
+  'datasets.upload': params({ name: z.string({ error: 'name must be text' }).max(200) }),
   'dialog.chooseFolder': params({ title: z.string().max(200).optional() }),
   'runs.list': none,
   'runs.get': params({ runId: id('runId') }),
@@ -357,7 +390,7 @@ export const HOST_PARAMS: { [M in HostMethod]: z.ZodType<HostParams<M>, unknown>
   'generate.images': params({ runId: id('runId'), n: int('n', 1, 1000), seed: int('seed', 0, 2 ** 32 - 1), rankByD: flag('rankByD') }),
   'generate.interpolation': params({ runId: id('runId'), frames: int('frames', 2, 600), seed: int('seed', 0, 2 ** 32 - 1) }),
   'generate.save': params({ paths: z.array(path('paths')).min(1).max(10_000), folder: path('folder') }),
-  'generate.exportModel': params({ runId: id('runId'), folder: path('folder') }),
+  'generate.exportModel': params({ runId: id('runId'), folder: path('folder'), overwrite: flag('overwrite').optional() }),
 };
 
 export const TRAINER_PARAMS: { [M in TrainerMethod]: z.ZodType<TrainerApi[M]['params'], unknown> } = {

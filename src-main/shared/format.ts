@@ -21,3 +21,11 @@ export function formatEta(stepsLeft: number, stepsPerSecond: number): string {
   if (!(stepsPerSecond > 0) || !Number.isFinite(stepsPerSecond)) return '—';
   return formatDuration(stepsLeft / stepsPerSecond);
 }
+
+/** A byte count for people: "812 B", "3.4 MB", "4.0 GB" (binary units: 1 MB = 2^20 bytes). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+}

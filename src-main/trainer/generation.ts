@@ -13,6 +13,7 @@ import type { GeneratedImage } from '../shared/contract';
 import { framesToGif, gridPng, gridRaw, imagePng } from './images';
 import { readRunConfig } from '../disk/run-folder';
 import { loadNewestIntactCheckpoint } from '../disk/checkpoint-files';
+import { MODEL_EXPORT_FILES } from '../disk/model-export';
 import { currentMemoryLimit } from './backend';
 
 export interface LoadedRun {
@@ -288,8 +289,8 @@ export async function exportGenerator(params: { runDir: string; outDir: string; 
   const run = await loadRun(params.runDir, { onWarning: params.onWarning });
   try {
     await mkdir(params.outDir, { recursive: true });
-    const weightsFile = 'generator.weights.bin';
-    const modelJson = join(params.outDir, 'model.json');
+    const weightsFile = MODEL_EXPORT_FILES.weights;
+    const modelJson = join(params.outDir, MODEL_EXPORT_FILES.model);
     await run.generator.save(
       tf.io.withSaveHandler(async (artifacts) => {
         const weightData = tf.io.CompositeArrayBuffer.join(artifacts.weightData);

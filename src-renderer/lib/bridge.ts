@@ -35,11 +35,17 @@ export function createWebSocketBridge(url: string): GanStudioBridge {
         setTimeout(() => void connect().catch(() => {}), 1000);
       };
       ws.onmessage = (message) => {
-        const data = JSON.parse(String(message.data)) as WireMessage;
+        let data: WireMessage;
+        try {
+          data = JSON.parse(String(message.data)) as WireMessage;
+        } catch {
+          return;
+        }
         if ('event' in data) {
           for (const listener of listeners.get(data.event) ?? []) listener(data.payload);
           return;
         }
+        if (data.id === null) return;
         const request = pending.get(data.id);
         if (!request) return;
         pending.delete(data.id);
@@ -67,6 +73,16 @@ export function createWebSocketBridge(url: string): GanStudioBridge {
       return () => set.delete(listener as (payload: unknown) => void);
     },
     imageUrl: (path) => `/image?path=${encodeURIComponent(path)}`,
+    async uploadFile(uploadId: string, name: string, file: Blob) {
+      // Streamed by the browser, token in the cookie, Origin checked by the server.
+      const response = await fetch(`/upload?id=${encodeURIComponent(uploadId)}&name=${encodeURIComponent(name)}`, {
+        method: 'POST',
+        body: file,
+        headers: { 'content-type': 'application/octet-stream' },
+        credentials: 'same-origin',
+      });
+      if (!response.ok) throw new Error((await response.text().catch(() => '')).trim() || `the upload of ${name} failed (HTTP ${response.status})`);
+    },
   };
 }
 

@@ -1,3 +1,5 @@
+import { UPLOAD_LIMITS } from '../../src-main/shared/contract';
+
 /**
  * Reading what the user dropped on the window. DataTransfer items are only readable during the
  * drop event, so `captureDrop` takes everything synchronously and the async walk happens after.
@@ -22,9 +24,9 @@ export interface DropContents {
   files: Array<{ name: string; file: File }>;
   /** A name for the upload folder: the dropped folder's, when there is one. */
   name: string;
+  /** Files left out because they are over UPLOAD_LIMITS.fileBytes. */
+  tooLarge: string[];
 }
-
-const MAX_UPLOAD_FILE = 64 * 1024 * 1024;
 
 function readEntries(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
   return new Promise((resolve, reject) => reader.readEntries(resolve, reject));
@@ -34,10 +36,14 @@ function entryFile(entry: FileSystemFileEntry): Promise<File> {
   return new Promise((resolve, reject) => entry.file(resolve, reject));
 }
 
-async function walk(entry: FileSystemEntry, prefix: string, out: DropContents['files']): Promise<void> {
+function addFile(contents: DropContents, name: string, file: File): void {
+  if (file.size > UPLOAD_LIMITS.fileBytes) contents.tooLarge.push(name);
+  else contents.files.push({ name, file });
+}
+
+async function walk(entry: FileSystemEntry, prefix: string, out: DropContents): Promise<void> {
   if (entry.isFile) {
-    const file = await entryFile(entry as FileSystemFileEntry);
-    if (file.size <= MAX_UPLOAD_FILE && !entry.name.startsWith('.')) out.push({ name: `${prefix}${entry.name}`, file });
+    if (!entry.name.startsWith('.')) addFile(out, `${prefix}${entry.name}`, await entryFile(entry as FileSystemFileEntry));
     return;
   }
   if (!entry.isDirectory) return;
@@ -52,26 +58,16 @@ async function walk(entry: FileSystemEntry, prefix: string, out: DropContents['f
 
 /** Folders by path where the platform gives real paths; everything else as files to upload. */
 export async function resolveDrop(drop: CapturedDrop, pathForFile?: (file: File) => string): Promise<DropContents> {
-  const contents: DropContents = { folders: [], files: [], name: 'dropped' };
+  const contents: DropContents = { folders: [], files: [], name: 'dropped', tooLarge: [] };
   for (const { entry, file } of drop.entries) {
     if (entry?.isDirectory) {
       contents.name = entry.name;
       const path = file && pathForFile ? pathForFile(file) : '';
       if (path) contents.folders.push(path);
-      else await walk(entry, '', contents.files);
+      else await walk(entry, '', contents);
     } else if (file) {
-      contents.files.push({ name: file.name, file });
+      addFile(contents, file.name, file);
     }
   }
   return contents;
-}
-
-/** base64 of a file without building a huge string by hand: the data URL does the encoding. */
-export function fileToBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
-    reader.onerror = () => reject(reader.error ?? new Error(`cannot read ${file.name}`));
-    reader.readAsDataURL(file);
-  });
 }

@@ -1,7 +1,8 @@
-import type { ImportProgress, ImportSettings } from '../../src-main/shared/contract';
+import { UPLOAD_LIMITS, type ImportProgress, type ImportSettings } from '../../src-main/shared/contract';
 import { DEFAULT_IMPORT_SETTINGS } from '../../src-main/shared/schema';
+import { formatBytes } from '../../src-main/shared/format';
 import { bridge } from '../lib/bridge';
-import { captureDrop, fileToBase64, resolveDrop } from '../lib/drop';
+import { captureDrop, resolveDrop } from '../lib/drop';
 import { errorMessage } from '../lib/format';
 import { studio } from './studio.svelte';
 
@@ -72,14 +73,22 @@ class DatasetImports {
       const contents = await resolveDrop(captured, bridge.pathForFile?.bind(bridge));
       const folders = [...contents.folders];
       if (contents.files.length > 0) {
-        const files: Array<{ name: string; base64: string }> = [];
+        const total = contents.files.reduce((sum, { file }) => sum + file.size, 0);
+        if (total > UPLOAD_LIMITS.totalBytes) {
+          throw new Error(
+            `the dropped files come to ${formatBytes(total)}, over the ${formatBytes(UPLOAD_LIMITS.totalBytes)} upload limit: import the folder by typing its path instead`,
+          );
+        }
+        this.label = `Uploading ${contents.files.length} files`;
+        const { uploadId, folder } = await bridge.invoke('datasets.upload', { name: contents.name });
         for (const [i, { name, file }] of contents.files.entries()) {
           this.progress = { phase: 'reading', done: i, total: contents.files.length, current: name };
-          files.push({ name, base64: await fileToBase64(file) });
+          await bridge.uploadFile(uploadId, name, file);
         }
-        this.label = `Uploading ${files.length} files`;
-        const { folder } = await bridge.invoke('datasets.upload', { name: contents.name, files });
         folders.push(folder);
+      }
+      if (folders.length === 0 && contents.tooLarge.length > 0) {
+        throw new Error(`every dropped file is over the ${formatBytes(UPLOAD_LIMITS.fileBytes)} limit per file (${contents.tooLarge.slice(0, 3).join(', ')}${contents.tooLarge.length > 3 ? ', …' : ''})`);
       }
       if (folders.length === 0) throw new Error('nothing usable was dropped: drop a folder or image files');
       this.label = `Importing ${folders.length === 1 ? folders[0] : `${folders.length} folders`}`;

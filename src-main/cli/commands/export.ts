@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import type { BackendPreference } from '../../shared/contract';
+import { existingExportFiles } from '../../disk/model-export';
+import { UsageError } from '../usage-error';
 import { backendOption, requireOption, startBackend } from './engine-options';
 import { requireRun } from './generate';
 
@@ -10,10 +12,15 @@ export function registerExport(program: Command): void {
     .description("export the run's (EMA) generator as a tfjs model (model.json + weights) for web pages")
     .option('--run <run>', 'run folder')
     .option('--out <dir>', 'folder to write model.json and the weights into')
+    .option('--overwrite', 'replace an export already in --out')
     .addOption(backendOption())
-    .action(async (o: { run?: string; out?: string; backend: BackendPreference }) => {
+    .action(async (o: { run?: string; out?: string; overwrite?: boolean; backend: BackendPreference }) => {
       const runDir = requireRun(o.run);
       const out = resolve(requireOption(o.out, '--out DIR'));
+      const existing = o.overwrite ? [] : await existingExportFiles(out);
+      if (existing.length > 0) {
+        throw new UsageError(`--out: ${out} already holds ${existing.join(' and ')}; choose another folder, or pass --overwrite to replace them`);
+      }
       await startBackend(o.backend, true);
       const { exportGenerator } = await import('../../trainer/generation');
       const { modelJson } = await exportGenerator({ runDir, outDir: out });
