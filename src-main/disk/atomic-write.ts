@@ -70,7 +70,7 @@ export async function writeStreamAtomic(
   } catch (error) {
     await handle.close().catch(() => {});
     await rm(temp, { force: true });
-    throw error;
+    throw withTargetPath(error, path);
   }
   return bytes;
 }

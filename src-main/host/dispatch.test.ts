@@ -47,6 +47,6 @@ test('ids, numbers and unknown methods are checked before any handler', async ()
   assert.match(await refusal('generate.images', { runId: 'r1', n: -1, seed: 0, rankByD: false }), /n must be a whole number/);
   assert.match(await refusal('runs.get', null), /object of parameters/);
   assert.match(await refusal('no.such.method', {}), /unknown request/);
-  assert.match(await refusal(null, {}), /unknown request/);
+  assert.match(await refusal(null, {}), /malformed request: "method" must be a string/);
   assert.match(await refusal('__proto__', {}), /unknown request/);
 });

@@ -18,7 +18,10 @@ type GenerationMethod = 'generate.images' | 'generate.interpolation' | 'generate
  * against `writeRoots` (null: anywhere); the folder need not exist yet. `~` is the home folder; relative
  * paths and the app's own data folder are refused with a one-line HostError naming the folder.
  */
-async function clientWritableFolder(folder: string, dataRoot: string, writeRoots: readonly string[] | null): Promise<string> {
+async function clientWritableFolder(folder: unknown, dataRoot: string, writeRoots: readonly string[] | null): Promise<string> {
+  // Defence in depth: dispatch checked the parameters already.
+  if (typeof folder !== 'string' || !folder.trim()) throw new HostError('folder: type the full path of the folder to write into');
+  if (folder.includes('\0')) throw new HostError('folder: the path holds a NUL character');
   const typed = folder.trim().replace(/^~(?=$|[\\/])/, homedir());
   if (!isAbsolute(typed)) throw new HostError(`folder: give the full path, e.g. ${join(homedir(), 'Pictures', 'gan-output')} (got ${typed})`);
   const real = await realpathNearest(typed);
@@ -57,10 +60,11 @@ export function generationHandlers(
     'generate.save': async ({ paths: files, folder }) => {
       const target = await clientWritableFolder(folder, paths.root, writeRoots);
       const generatedRoot = await realpath(paths.generated).catch(() => null);
+      if (!Array.isArray(files) || files.length === 0) throw new HostError('paths: choose the generated images to save');
       const sources: string[] = [];
-      for (const file of files) {
-        const source = generatedRoot ? await realpath(file).catch(() => null) : null;
-        if (!source || !isInside(source, generatedRoot!)) throw new HostError(`not a generated image: ${file.slice(0, 200)}`);
+      for (const file of files as unknown[]) {
+        const source = typeof file === 'string' && generatedRoot ? await realpath(file).catch(() => null) : null;
+        if (!source || !isInside(source, generatedRoot!)) throw new HostError(`not a generated image: ${String(file).slice(0, 200)}`);
         sources.push(source);
       }
       await mkdir(target, { recursive: true });

@@ -58,23 +58,20 @@ export function createHost(deps: HostDeps): Host {
   };
 
   // A full disk says which folder and what to do, whichever request wrote (import, upload, save).
+  const rethrowDiskFull = (error: unknown): never => {
+    const full = diskFullLine(error, paths.root);
+    throw full ? new HostError(full) : error;
+  };
   for (const method of Object.keys(handlers) as Array<keyof HostHandlers>) {
     const handler = handlers[method] as (params: unknown) => Promise<unknown>;
-    (handlers as Record<string, (params: unknown) => Promise<unknown>>)[method] = async (params) => {
-      try {
-        return await handler(params);
-      } catch (error) {
-        const full = diskFullLine(error, paths.root);
-        throw full ? new HostError(full) : error;
-      }
-    };
+    (handlers as Record<string, (params: unknown) => Promise<unknown>>)[method] = (params) => handler(params).catch(rethrowDiskFull);
   }
 
   return {
     handlers,
     on: (event, listener) => events.on(event, listener),
     isImageAllowed: (path) => isImageAllowed(path, paths.root, imageFolders),
-    receiveUpload: (uploadId, name, body, declaredBytes) => uploads.receive(uploadId, name, body, declaredBytes),
+    receiveUpload: (uploadId, name, body, declaredBytes) => uploads.receive(uploadId, name, body, declaredBytes).catch(rethrowDiskFull),
     async dispose() {
       datasets.cancelImport();
       await trainer.stop();

@@ -224,8 +224,10 @@ const { TrainerClient } = await import(${JSON.stringify(resolve(import.meta.dirn
 const { appPaths } = await import(${JSON.stringify(resolve(import.meta.dirname, '../../disk/app-paths.ts'))});
 const trainer = new TrainerClient(() => { throw new Error('no trainer in this test'); });
 const host = createHost({ paths: appPaths(${JSON.stringify(home)}), trainer, mode: 'browser', version: '0' });
-const files = [{ name: 'a.png', base64: Buffer.alloc(64 * 1024, 7).toString('base64') }];
-await host.handlers['datasets.upload']({ name: 'big', files }).then(() => console.log('uploaded'), (e) => console.log(e.constructor.name + ': ' + e.message));
+const bytes = Buffer.alloc(64 * 1024, 7);
+await host.handlers['datasets.upload']({ name: 'big' })
+  .then(({ uploadId }) => host.receiveUpload(uploadId, 'a.png', (async function* () { yield bytes; })(), bytes.length))
+  .then(() => console.log('uploaded'), (e) => console.log(e.constructor.name + ': ' + e.message));
 `,
   );
   const upload = await run('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs -o size=16k tmpfs '${home}' && exec '${process.execPath}' --import tsx '${script}'`]);
