@@ -42,8 +42,8 @@ test('train.start with an invalid config is refused field by field and writes no
 });
 
 test('ids, numbers and unknown methods are checked before any handler', async () => {
-  assert.match(await refusal('runs.delete', { runId: '..' }), /not a valid runId/);
-  assert.match(await refusal('runs.get', { runId: 'a/b' }), /not a valid runId/);
+  assert.match(await refusal('runs.delete', { runId: '..' }), /not a valid run id/);
+  assert.match(await refusal('runs.get', { runId: 'a/b' }), /not a valid run id/);
   assert.match(await refusal('generate.images', { runId: 'r1', n: -1, seed: 0, rankByD: false }), /n must be a whole number/);
   assert.match(await refusal('runs.get', null), /object of parameters/);
   assert.match(await refusal('no.such.method', {}), /unknown request/);
