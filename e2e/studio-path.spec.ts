@@ -141,7 +141,8 @@ test('a new user imports a folder, trains, pauses, stops, resumes and saves gene
     await page.getByTestId('generate-seed').fill('42');
     await page.getByTestId('generate-button').click();
     await expect(page.getByTestId('generated-image')).toHaveCount(8);
-    const out = await mkdtemp(join(tmpdir(), 'gan-saved-'));
+    // Browser mode saves only inside the server's home folder.
+    const out = await mkdtemp(join(studio.userHome, 'saved-'));
     await page.getByTestId('save-folder').fill(out);
     await page.getByTestId('save-button').click();
     await expect(page.getByTestId('save-result')).toContainText('Saved 8 images');
@@ -164,7 +165,7 @@ test('a new user imports a folder, trains, pauses, stops, resumes and saves gene
     const gif = page.getByTestId('interpolation-gif');
     await expect(gif).toBeVisible();
     await expect.poll(() => gif.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
-    const exportDir = await mkdtemp(join(tmpdir(), 'gan-export-'));
+    const exportDir = await mkdtemp(join(studio.userHome, 'export-'));
     await page.getByTestId('save-folder').fill(exportDir);
     await page.getByTestId('export-model').click();
     await expect(page.getByTestId('export-result')).toContainText('model.json');

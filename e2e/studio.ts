@@ -7,8 +7,10 @@ import { test as base } from '@playwright/test';
 export interface Studio {
   /** The URL printed by `gan-studio serve`, token included. */
   url: string;
-  /** GAN_STUDIO_HOME of this server: its runs, caches and uploads. */
+  /** GAN_STUDIO_HOME of this server: its runs, caches and uploads (inside `userHome`). */
   home: string;
+  /** HOME of this server: browser mode saves and exports only below it. */
+  userHome: string;
   server: ChildProcess;
 }
 
@@ -17,10 +19,11 @@ export const artifactDir = join(import.meta.dirname, '..', 'test-results', 'scre
 
 /** Starts the real browser-mode server as a child process, exactly as a user would. */
 export async function startStudio(): Promise<Studio> {
-  const home = await mkdtemp(join(tmpdir(), 'gan-e2e-'));
+  const userHome = await mkdtemp(join(tmpdir(), 'gan-e2e-'));
+  const home = join(userHome, '.gan-studio');
   const server = spawn(process.execPath, ['src-main/cli/gan-studio.mjs', 'serve', '--port', '0'], {
     cwd: join(import.meta.dirname, '..'),
-    env: { ...process.env, GAN_STUDIO_HOME: home },
+    env: { ...process.env, HOME: userHome, GAN_STUDIO_HOME: home },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -32,7 +35,7 @@ export async function startStudio(): Promise<Studio> {
     });
     server.once('exit', (code) => reject(new Error(`gan-studio serve exited with code ${code}: ${output}`)));
   });
-  return { url, home, server };
+  return { url, home, userHome, server };
 }
 
 /** Ends the server with SIGTERM and waits for it: a run in training checkpoints into home first. */
@@ -42,7 +45,7 @@ export async function stopStudio(studio: Studio): Promise<void> {
     studio.server.kill('SIGTERM');
     await exited;
   }
-  await rm(studio.home, { recursive: true, force: true });
+  await rm(studio.userHome, { recursive: true, force: true });
 }
 
 /**
