@@ -46,7 +46,7 @@ test('gmm fits the baseline to a folder and writes n sample PNGs and their grid'
   await writeFile(join(out, 'samples', 'notes.txt'), 'mine');
   const again = await cli(['gmm', '--data', images, '--size', '16', '--components', '2', '--pca', '4', '--n', '2', '--out', out]);
   assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stdout, /^GMM baseline: 8 images at 16 px, K = 2 full Gaussians in a 4-dimensional PCA space\n/);
+  assert.match(again.stdout, /^GMM baseline: 8 images at 16 px, K = 2 diag Gaussians in a 4-dimensional PCA space\n/);
   assert.match(again.stdout, /PCA: explains \d+\.\d% of the pixel variance/);
   assert.match(again.stdout, /log-likelihood per image: -?\d+\.\d nats in the PCA space/);
   assert.deepEqual((await readdir(join(out, 'samples'))).sort(), ['notes.txt', 'sample-0001.png', 'sample-0002.png']);

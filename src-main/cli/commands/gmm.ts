@@ -82,6 +82,12 @@ export function registerGmm(program: Command): void {
         if (gmm.components > images.count) {
           throw new UsageError(`--components ${gmm.components} is more than the ${images.count} images of the set: choose at most ${images.count}`);
         }
+        const perComponent = Math.floor(images.count / gmm.components);
+        if (gmm.covariance === 'full' && perComponent <= Math.min(gmm.pca, images.count - 1) && o.json !== true) {
+          process.stderr.write(
+            `note: about ${perComponent} images per component in ${Math.min(gmm.pca, images.count - 1)} dimensions make full covariances singular (samples then hug a few images); --covariance diag or a smaller --pca is steadier\n`,
+          );
+        }
         const model = await fitImageGmm(images, {
           components: gmm.components,
           pca: gmm.pca,
@@ -137,7 +143,11 @@ export function registerGmm(program: Command): void {
             `GMM baseline: ${images.count} images at ${images.size} px, K = ${gmm.components} ${gmm.covariance} Gaussians in a ${pca.components}-dimensional PCA space${lowered}`,
             `  PCA: explains ${(100 * pca.explainedVariance).toFixed(1)}% of the pixel variance (${pca.components} of ${pca.dim} dimensions), ${model.seconds.pca.toFixed(1)} s`,
             `  EM: ${mixture.iterations} iterations${mixture.converged ? ', converged' : ' (the cap: raise --iterations to go on)'}, ${model.seconds.em.toFixed(1)} s`,
-            `  log-likelihood per image: ${model.logLikelihood.toFixed(1)} nats in the PCA space, ${model.pixelLogLikelihood.toFixed(0)} nats in pixel space (pixels in [-1, 1], the discarded directions as isotropic noise)`,
+            `  log-likelihood per image: ${model.logLikelihood.toFixed(1)} nats in the PCA space, ${
+              Number.isFinite(model.pixelLogLikelihood)
+                ? `${model.pixelLogLikelihood.toFixed(0)} nats in pixel space (pixels in [-1, 1], the discarded directions as isotropic noise)`
+                : 'none in pixel space (the PCA directions hold all the variance)'
+            }`,
             `wrote ${files.length} samples to ${samplesDir} and their grid to ${grid}`,
           ].join('\n') + '\n',
         );

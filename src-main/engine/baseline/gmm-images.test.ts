@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../rng';
-import { fitImageGmm, ImageGmmCancelled, sampleImageGmm, type ImageGmmProgress, type RgbImageSet } from './gmm-images';
+import { fitImageGmm, ImageGmmCancelled, imageGmmLogLikelihood, sampleImageGmm, type ImageGmmProgress, type RgbImageSet } from './gmm-images';
 
 const SIZE = 8;
 const DIM = SIZE * SIZE * 3;
@@ -131,4 +131,21 @@ test('bad options are one-line errors; an aborted signal cancels the fit between
   });
   await assert.rejects(fit, ImageGmmCancelled);
   assert.equal(phases.filter((phase) => phase === 'em').length, 1, 'no EM iteration after the abort');
+});
+
+test('held-out images of the same clusters score near the training images; noise images far lower', async () => {
+  const { images } = clusteredImages(30, 5);
+  const model = await fitImageGmm(images, { components: 5, pca: 12, covariance: 'diag', seed: 1 });
+  const training = imageGmmLogLikelihood(model, images);
+  assert.ok(Math.abs(training.logLikelihood - model.logLikelihood) < 1e-9);
+  assert.ok(Math.abs(training.pixelLogLikelihood - model.pixelLogLikelihood) < 1e-9);
+  assert.ok(Math.abs(model.logLikelihood - model.mixture.logLikelihood) < 1e-9, 'the PCA-space score is the mixture fit’s own');
+  const heldOut = imageGmmLogLikelihood(model, clusteredImages(10, 6).images);
+  const rng = new Rng(7);
+  const noise = imageGmmLogLikelihood(model, { pixels: Uint8Array.from({ length: 20 * DIM }, () => rng.int(256)), count: 20, size: SIZE });
+  const perPixel = (x: number) => x / DIM;
+  // within 0.1 nats per pixel value of the training score, and noise ≥ 1 nat per pixel value below it
+  assert.ok(Math.abs(perPixel(heldOut.pixelLogLikelihood - training.pixelLogLikelihood)) < 0.1, `${heldOut.pixelLogLikelihood} vs ${training.pixelLogLikelihood}`);
+  assert.ok(perPixel(training.pixelLogLikelihood - noise.pixelLogLikelihood) > 1, `${noise.pixelLogLikelihood} vs ${training.pixelLogLikelihood}`);
+  assert.throws(() => imageGmmLogLikelihood(model, { pixels: new Uint8Array(16 * 16 * 3), count: 1, size: 16 }), /^Error: the images are 16 px, the baseline was fitted at 8 px$/);
 });

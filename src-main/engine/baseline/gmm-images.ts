@@ -1,6 +1,6 @@
 import { GMM_OPTIONS } from '../../shared/schema';
 import { Rng } from '../rng';
-import { fitGmmSteps, sampleGmm, type CovarianceType, type GaussianMixture } from '../toy/gmm';
+import { fitGmmSteps, gmmLogDensity, sampleGmm, type CovarianceType, type GaussianMixture } from '../toy/gmm';
 import { pcaPasses, pcaSteps, projectPca, reconstructPca, type Pca } from './pca';
 
 /**
@@ -30,6 +30,11 @@ export interface ImageGmmOptions {
   seed?: number;
   /** EM iterations at most (default 200). */
   maxIterations?: number;
+  /**
+   * EM stops when the mean log-likelihood per image rises by less than this many nats in an
+   * iteration (default 1e-3, scikit-learn's; the likelihood of an image is hundreds of nats).
+   */
+  tolerance?: number;
   /** Power iterations of the randomized PCA (see pca.ts; default 4). */
   powerIterations?: number;
   /** Called after each pass of PCA and each EM iteration. */
@@ -59,11 +64,14 @@ export interface ImageGmm {
   logLikelihood: number;
   /**
    * Mean log-likelihood per image in pixel space (pixels scaled to [-1, 1], d = size² · 3), nats:
-   * the mixture on the PCA coordinates times an isotropic Gaussian on the d − D discarded directions,
-   * whose variance is the maximum-likelihood one, the mean discarded variance (probabilistic PCA,
-   * Tipping & Bishop 1999). A density on all of R^d, so it compares across D and K. NaN when D = d.
+   * the mixture on the PCA coordinates times an isotropic Gaussian N(0, residualVariance · I) on the
+   * d − D discarded directions (probabilistic PCA's maximum-likelihood noise, Tipping & Bishop 1999).
+   * A density on all of R^d, so it compares across D and K and on held-out images. NaN when the D
+   * directions hold all the variance (D = count − 1 on a tiny set): the density is then degenerate.
    */
   pixelLogLikelihood: number;
+  /** The mean variance per discarded direction, (total − kept variance) / (d − D); 0 when D = d. */
+  residualVariance: number;
   /** Seconds spent on PCA and on EM. */
   seconds: { pca: number; em: number };
 }
@@ -118,7 +126,13 @@ export async function fitImageGmm(images: RgbImageSet, options: ImageGmmOptions)
   started = performance.now();
   const coordinates = projectPca(pca, data, count);
   const maxIterations = options.maxIterations ?? 200;
-  const emRun = fitGmmSteps(coordinates, components, { components: k, covariance: options.covariance, seed: rng.seed(), maxIterations });
+  const emRun = fitGmmSteps(coordinates, components, {
+    components: k,
+    covariance: options.covariance,
+    seed: rng.seed(),
+    maxIterations,
+    tolerance: options.tolerance ?? 1e-3,
+  });
   let mixture: GaussianMixture;
   for (;;) {
     await pause();
@@ -130,28 +144,54 @@ export async function fitImageGmm(images: RgbImageSet, options: ImageGmmOptions)
     options.onProgress?.({ phase: 'em', done: step.value.iteration, total: maxIterations, logLikelihood: step.value.logLikelihood });
   }
   const emSeconds = (performance.now() - started) / 1000;
-  return {
-    size,
-    count,
-    pca,
-    mixture,
-    logLikelihood: mixture.logLikelihood,
-    pixelLogLikelihood: mixture.logLikelihood + residualLogLikelihood(pca),
-    seconds: { pca: pcaSeconds, em: emSeconds },
-  };
+  const kept = pca.variances.reduce((sum, v) => sum + v, 0);
+  const residualVariance = pca.dim > components ? Math.max(0, pca.totalVariance - kept) / (pca.dim - components) : 0;
+  const scores = scoreCoordinates(pca, mixture, residualVariance, data, coordinates, count);
+  return { size, count, pca, mixture, residualVariance, ...scores, seconds: { pca: pcaSeconds, em: emSeconds } };
 }
 
 /**
- * The mean log-density per image of the d − D discarded coordinates under N(0, σ² I), σ² the mean
- * discarded variance: the mean squared residual is (d − D) σ², so the mean is −(d − D)/2 · (log 2πσ² + 1).
+ * The mean log-likelihoods per image (nats) of a set of images of the model's size under a fitted
+ * baseline: on held-out images, the maximum-likelihood view's test score (THEORY.md §1). Throws a
+ * one-line Error when the size differs.
  */
-function residualLogLikelihood(pca: Pca): number {
-  const rest = pca.dim - pca.components;
-  if (rest === 0) return 0;
-  const discarded = pca.totalVariance - pca.variances.reduce((a, b) => a + b, 0);
-  const variance = discarded / rest;
-  if (!(variance > 0)) return NaN;
-  return (-rest / 2) * (Math.log(2 * Math.PI * variance) + 1);
+export function imageGmmLogLikelihood(model: ImageGmm, images: RgbImageSet): { logLikelihood: number; pixelLogLikelihood: number } {
+  if (images.size !== model.size) throw new Error(`the images are ${images.size} px, the baseline was fitted at ${model.size} px`);
+  const data = new Float32Array(images.count * model.pca.dim);
+  for (let i = 0; i < data.length; i++) data[i] = images.pixels[i] / 127.5 - 1;
+  const coordinates = projectPca(model.pca, data, images.count);
+  return scoreCoordinates(model.pca, model.mixture, model.residualVariance, data, coordinates, images.count);
+}
+
+/**
+ * Mean log p(z) of the PCA coordinates, and of the pixels: log p(z) + log N(r | 0, σ² I) over the
+ * d − D discarded directions, where |r|² = |x − mean|² − |z|² (the basis is orthonormal).
+ */
+function scoreCoordinates(
+  pca: Pca,
+  mixture: GaussianMixture,
+  residualVariance: number,
+  data: Float32Array,
+  coordinates: Float64Array,
+  count: number,
+): { logLikelihood: number; pixelLogLikelihood: number } {
+  const logs = gmmLogDensity(mixture, coordinates);
+  const { dim: d, components: D, mean } = pca;
+  const rest = d - D;
+  // no variance left outside the D directions (D = d, or D = count − 1 on a tiny set): no density in pixel space
+  const degenerate = rest > 0 && !(residualVariance > 1e-12 * (pca.totalVariance / d));
+  let logLikelihood = 0;
+  let pixelLogLikelihood = 0;
+  for (let i = 0; i < count; i++) {
+    let residual = 0;
+    if (rest > 0) {
+      for (let j = 0; j < d; j++) residual += (data[i * d + j] - mean[j]) ** 2;
+      for (let c = 0; c < D; c++) residual -= coordinates[i * D + c] ** 2;
+    }
+    logLikelihood += logs[i];
+    pixelLogLikelihood += logs[i] + (rest > 0 ? -0.5 * (rest * Math.log(2 * Math.PI * residualVariance) + Math.max(0, residual) / residualVariance) : 0);
+  }
+  return { logLikelihood: logLikelihood / count, pixelLogLikelihood: degenerate ? NaN : pixelLogLikelihood / count };
 }
 
 /**

@@ -191,17 +191,38 @@ function timesTransposed(x: Float32Array, n: number, d: number, w: Float64Array,
   return out;
 }
 
-/** Qᵀ X for Q n × k and X n × d (float32), both row-major: k × d (one row of X at a time). */
+/**
+ * Qᵀ X for Q n × k and X n × d (float32), both row-major: k × d. Four rows of X at a time, so the
+ * k × d result is swept n/4 times rather than n.
+ */
 function transposedTimes(q: Float64Array, x: Float32Array, n: number, k: number, d: number): Float64Array {
   const out = new Float64Array(k * d);
-  const row = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) row[j] = x[i * d + j];
+  const r0 = new Float64Array(d);
+  const r1 = new Float64Array(d);
+  const r2 = new Float64Array(d);
+  const r3 = new Float64Array(d);
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    for (let j = 0; j < d; j++) {
+      r0[j] = x[i * d + j];
+      r1[j] = x[(i + 1) * d + j];
+      r2[j] = x[(i + 2) * d + j];
+      r3[j] = x[(i + 3) * d + j];
+    }
+    for (let c = 0; c < k; c++) {
+      const a0 = q[i * k + c];
+      const a1 = q[(i + 1) * k + c];
+      const a2 = q[(i + 2) * k + c];
+      const a3 = q[(i + 3) * k + c];
+      const o = c * d;
+      for (let j = 0; j < d; j++) out[o + j] += a0 * r0[j] + a1 * r1[j] + a2 * r2[j] + a3 * r3[j];
+    }
+  }
+  for (; i < n; i++) {
     for (let c = 0; c < k; c++) {
       const a = q[i * k + c];
-      if (a === 0) continue;
       const o = c * d;
-      for (let j = 0; j < d; j++) out[o + j] += a * row[j];
+      for (let j = 0; j < d; j++) out[o + j] += a * x[i * d + j];
     }
   }
   return out;

@@ -370,16 +370,30 @@ export function sampleGmm(model: GaussianMixture, n: number, rng: Rng): Float32A
 
 /** The mixture's density at each of n points (flattened n × dim), e.g. a heatmap grid. */
 export function gmmDensity(model: GaussianMixture, points: ArrayLike<number>): Float64Array {
+  return gmmLogDensity(model, points).map(Math.exp);
+}
+
+/**
+ * The log of the mixture's density at each of n points (flattened n × dim), in nats: the held-out
+ * log-likelihood of the maximum-likelihood view (THEORY.md §1). Computed by log-sum-exp, so it stays
+ * finite in many dimensions where the density itself underflows.
+ */
+export function gmmLogDensity(model: GaussianMixture, points: ArrayLike<number>): Float64Array {
   const n = Math.floor(points.length / model.dim);
   const { factors, logNorms } = factor(model);
+  const k = model.weights.length;
   const scratch = new Float64Array(model.dim);
+  const logs = new Float64Array(k);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    let sum = 0;
-    for (let c = 0; c < model.weights.length; c++) {
-      sum += Math.exp(logGaussian(points, i * model.dim, model.means[c], factors[c], logNorms[c], scratch, model.covarianceType === 'diag'));
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) {
+      logs[c] = logGaussian(points, i * model.dim, model.means[c], factors[c], logNorms[c], scratch, model.covarianceType === 'diag');
+      if (logs[c] > max) max = logs[c];
     }
-    out[i] = sum;
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += Math.exp(logs[c] - max);
+    out[i] = max + Math.log(sum);
   }
   return out;
 }

