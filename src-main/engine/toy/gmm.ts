@@ -4,7 +4,8 @@ import { standardNormal } from './distributions';
 
 /**
  * The maximum-likelihood baseline of THEORY.md §1: a Gaussian mixture fitted by EM. Plain arrays,
- * no tensors: the sizes are tiny and the same code serves the renderer and the CLI.
+ * no tensors: the sizes are small (2-D points in the playground, up to 256 PCA coordinates of images
+ * in engine/baseline) and the same code serves the renderer and the CLI.
  */
 export type CovarianceType = GmmCovariance;
 
