@@ -23,3 +23,11 @@ declare class TextDecoder {
 
 /** Deep copy by the structured clone algorithm (Node ≥ 17, every browser): the run schema copies defaults with it. */
 declare function structuredClone<T>(value: T): T;
+
+/** Schedules a callback after at least `timeout` ms (every runtime has it): long pure computations pause with it. */
+declare function setTimeout(handler: () => void, timeout?: number): unknown;
+
+/** The part of the WHATWG AbortSignal the pure code reads: long computations stop when it has fired. */
+interface AbortSignal {
+  readonly aborted: boolean;
+}

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { Rng } from '../rng';
 import { grid25, ring8, standardNormal } from './distributions';
 import { gmmBaseline } from './experiment';
-import { cholesky, fitGmm, gmmDensity, sampleGmm } from './gmm';
+import { cholesky, fitGmm, fitGmmSteps, gmmDensity, sampleGmm } from './gmm';
 import { PERFECT_HIGH_QUALITY_2D } from './metrics';
 
 /** 6,000 samples of a known 3-component 2-D mixture with correlated covariances. */
@@ -112,4 +112,47 @@ test('the GMM baseline with K = modes captures every ring8 and grid25 mode', () 
   assert.ok(Math.abs(ring.highQuality - PERFECT_HIGH_QUALITY_2D) < 0.02, `${ring.highQuality}`);
   const grid = gmmBaseline({ distribution: grid25(), components: 25, seed: 1, trainSamples: 5000 });
   assert.ok(grid.modesCaptured >= 24, `${grid.modesCaptured}`);
+});
+
+test('EM recovers a known mixture in 6-D, one progress step per iteration, the likelihood never falling', () => {
+  const dim = 6;
+  const truth = [
+    { weight: 0.5, mean: [4, 0, 0, 0, 0, 0], sigma: 0.5 },
+    { weight: 0.3, mean: [0, 4, 0, -2, 0, 1], sigma: 0.8 },
+    { weight: 0.2, mean: [0, 0, 4, 0, 3, 0], sigma: 0.3 },
+  ];
+  const rng = new Rng(21);
+  const n = 3000;
+  const data = new Float64Array(n * dim);
+  const labels: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const u = rng.next();
+    const c = u < 0.5 ? 0 : u < 0.8 ? 1 : 2;
+    labels.push(c);
+    for (let d = 0; d < dim; d++) data[i * dim + d] = truth[c].mean[d] + truth[c].sigma * standardNormal(rng);
+  }
+  // The components are > 7σ apart, so EM should find each one's own sample mean and variance.
+  const sampleVariance = (c: number, d: number): number => {
+    const values = labels.flatMap((label, i) => (label === c ? [data[i * dim + d]] : []));
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    return values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
+  };
+  for (const covariance of ['full', 'diag'] as const) {
+    const steps = fitGmmSteps(data, dim, { components: 3, covariance, seed: 5 });
+    const trace: number[] = [];
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) trace.push(step.value.logLikelihood);
+    const model = step.value;
+    assert.equal(trace.length, model.iterations);
+    trace.slice(1).forEach((ll, i) => assert.ok(ll >= trace[i] - 1e-9, `${covariance}: iteration ${i + 2} fell from ${trace[i]} to ${ll}`));
+    truth.forEach(({ weight, mean }, k) => {
+      const c = model.means.findIndex((m) => Math.hypot(...m.map((x, d) => x - mean[d])) < 0.15);
+      assert.ok(c >= 0, `${covariance}: no fitted mean near component ${k}: ${JSON.stringify(model.means)}`);
+      assert.ok(Math.abs(model.weights[c] - weight) < 0.02, `${covariance}: weight ${k}: ${model.weights[c]}`);
+      for (let d = 0; d < dim; d++) {
+        const expected = sampleVariance(k, d);
+        assert.ok(Math.abs(model.covariances[c][d][d] - expected) < 0.01 * expected, `${covariance}: variance ${k},${d}: ${model.covariances[c][d][d]} vs ${expected}`);
+      }
+    });
+  }
 });

@@ -1,11 +1,13 @@
+import type { GmmCovariance } from '../../shared/schema';
 import { Rng } from '../rng';
 import { standardNormal } from './distributions';
 
 /**
  * The maximum-likelihood baseline of THEORY.md §1: a Gaussian mixture fitted by EM. Plain arrays,
- * no tensors: the sizes are tiny and the same code serves the renderer and the CLI.
+ * no tensors: the sizes are small (2-D points in the playground, up to 256 PCA coordinates of images
+ * in engine/baseline) and the same code serves the renderer and the CLI.
  */
-export type CovarianceType = 'full' | 'diag';
+export type CovarianceType = GmmCovariance;
 
 export interface GaussianMixture {
   dim: number;
@@ -33,8 +35,35 @@ export interface GmmOptions {
   regularization?: number;
 }
 
-/** Fits a K-component mixture to n samples (flattened n × dim). */
+/** Where EM stands after one iteration (fitGmmSteps yields one per iteration). */
+export interface GmmProgress {
+  /** 0-based index of the k-means++ start (options.restarts). */
+  restart: number;
+  /** Iterations done in this start, 1-based. */
+  iteration: number;
+  /** Mean log-likelihood per sample before this iteration's M step (nats). */
+  logLikelihood: number;
+}
+
+/**
+ * Fits a K-component mixture to n samples (flattened n × dim) by EM (Dempster, Laird & Rubin 1977),
+ * from k-means++ starts. Throws a one-line Error when components is not a positive integer or
+ * exceeds n.
+ */
 export function fitGmm(data: ArrayLike<number>, dim: number, options: GmmOptions): GaussianMixture {
+  const steps = fitGmmSteps(data, dim, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * fitGmm one EM iteration at a time: yields a GmmProgress after each, returns the fit. A caller
+ * that must stay responsive (progress bars, cancelling) drives it and pauses between iterations;
+ * fitGmm runs it to the end.
+ */
+export function* fitGmmSteps(data: ArrayLike<number>, dim: number, options: GmmOptions): Generator<GmmProgress, GaussianMixture, void> {
   const n = Math.floor(data.length / dim);
   const k = options.components;
   if (!(k >= 1 && Number.isInteger(k))) throw new Error('components must be a positive integer');
@@ -42,13 +71,20 @@ export function fitGmm(data: ArrayLike<number>, dim: number, options: GmmOptions
   const rng = new Rng(options.seed ?? 0);
   let best: GaussianMixture | undefined;
   for (let attempt = 0; attempt < (options.restarts ?? 1); attempt++) {
-    const fit = fitOnce(data, n, dim, options, rng);
+    const fit = yield* fitOnce(data, n, dim, options, rng, attempt);
     if (!best || fit.logLikelihood > best.logLikelihood) best = fit;
   }
   return best!;
 }
 
-function fitOnce(data: ArrayLike<number>, n: number, dim: number, options: GmmOptions, rng: Rng): GaussianMixture {
+function* fitOnce(
+  data: ArrayLike<number>,
+  n: number,
+  dim: number,
+  options: GmmOptions,
+  rng: Rng,
+  restart: number,
+): Generator<GmmProgress, GaussianMixture, void> {
   const k = options.components;
   const covarianceType = options.covariance ?? 'full';
   const maxIterations = options.maxIterations ?? 200;
@@ -66,8 +102,9 @@ function fitOnce(data: ArrayLike<number>, n: number, dim: number, options: GmmOp
   let iterations = 0;
   let converged = false;
   for (; iterations < maxIterations; iterations++) {
-    const logLikelihood = expectation(data, n, dim, model, responsibilities);
+    const logLikelihood = expectation(data, n, dim, model, responsibilities, covarianceType);
     model = maximization(data, n, dim, responsibilities, k, covarianceType, reg, model.means);
+    yield { restart, iteration: iterations + 1, logLikelihood };
     if (logLikelihood - previous < tolerance) {
       converged = true;
       iterations++;
@@ -75,7 +112,7 @@ function fitOnce(data: ArrayLike<number>, n: number, dim: number, options: GmmOp
     }
     previous = logLikelihood;
   }
-  const logLikelihood = expectation(data, n, dim, model, responsibilities);
+  const logLikelihood = expectation(data, n, dim, model, responsibilities, covarianceType);
   return { dim, ...model, covarianceType, logLikelihood, iterations, converged };
 }
 
@@ -163,46 +200,76 @@ export function cholesky(a: number[][]): number[][] {
   return l;
 }
 
-/** log N(x | mean, L Lᵀ) for a precomputed Cholesky factor L. */
-function logGaussian(x: ArrayLike<number>, offset: number, mean: number[], l: number[][], logNorm: number): number {
+/**
+ * log N(x | mean, L Lᵀ) for a precomputed Cholesky factor L (flattened dim × dim, row-major);
+ * `y` is scratch space of length dim. A diagonal L skips the triangular solve.
+ */
+function logGaussian(
+  x: ArrayLike<number>,
+  offset: number,
+  mean: number[],
+  l: Float64Array,
+  logNorm: number,
+  y: Float64Array,
+  diagonal: boolean,
+): number {
   const dim = mean.length;
-  // solve L y = x − mean; the Mahalanobis distance is |y|²
-  const y = new Array<number>(dim);
   let mahalanobis = 0;
+  if (diagonal) {
+    for (let i = 0; i < dim; i++) {
+      const t = (x[offset + i] - mean[i]) / l[i * dim + i];
+      mahalanobis += t * t;
+    }
+    return logNorm - 0.5 * mahalanobis;
+  }
+  // solve L y = x − mean; the Mahalanobis distance is |y|²
   for (let i = 0; i < dim; i++) {
+    const row = i * dim;
     let sum = x[offset + i] - mean[i];
-    for (let p = 0; p < i; p++) sum -= l[i][p] * y[p];
-    y[i] = sum / l[i][i];
+    for (let p = 0; p < i; p++) sum -= l[row + p] * y[p];
+    y[i] = sum / l[row + i];
     mahalanobis += y[i] * y[i];
   }
   return logNorm - 0.5 * mahalanobis;
 }
 
 interface Factored {
-  factors: number[][][];
+  /** Each component's Cholesky factor, flattened dim × dim. */
+  factors: Float64Array[];
+  /** log weight − ½ (dim · log 2π + log det Σ) per component. */
   logNorms: number[];
 }
 
 function factor(model: Parameters): Factored {
-  const factors = model.covariances.map(cholesky);
+  const factors = model.covariances.map((covariance) => Float64Array.from(cholesky(covariance).flat()));
   const logNorms = factors.map((l, c) => {
+    const dim = model.covariances[c].length;
     let logDet = 0;
-    for (let i = 0; i < l.length; i++) logDet += 2 * Math.log(l[i][i]);
-    return Math.log(model.weights[c]) - 0.5 * (l.length * Math.log(2 * Math.PI) + logDet);
+    for (let i = 0; i < dim; i++) logDet += 2 * Math.log(l[i * dim + i]);
+    return Math.log(model.weights[c]) - 0.5 * (dim * Math.log(2 * Math.PI) + logDet);
   });
   return { factors, logNorms };
 }
 
 /** E step: fills the responsibilities, returns the mean log-likelihood. */
-function expectation(data: ArrayLike<number>, n: number, dim: number, model: Parameters, responsibilities: Float64Array): number {
+function expectation(
+  data: ArrayLike<number>,
+  n: number,
+  dim: number,
+  model: Parameters,
+  responsibilities: Float64Array,
+  covarianceType: CovarianceType,
+): number {
   const k = model.weights.length;
   const { factors, logNorms } = factor(model);
+  const diagonal = covarianceType === 'diag';
   const logs = new Float64Array(k);
+  const scratch = new Float64Array(dim);
   let total = 0;
   for (let i = 0; i < n; i++) {
     let max = -Infinity;
     for (let c = 0; c < k; c++) {
-      logs[c] = model.weights[c] > 0 ? logGaussian(data, i * dim, model.means[c], factors[c], logNorms[c]) : -Infinity;
+      logs[c] = model.weights[c] > 0 ? logGaussian(data, i * dim, model.means[c], factors[c], logNorms[c], scratch, diagonal) : -Infinity;
       if (logs[c] > max) max = logs[c];
     }
     let sum = 0;
@@ -229,6 +296,9 @@ function maximization(
   const means: number[][] = [];
   const covariances: number[][][] = [];
   const fallbackVariance = totalVariance(data, n, dim) + reg;
+  const diagonal = covarianceType === 'diag';
+  const sums = new Float64Array(dim * dim);
+  const delta = new Float64Array(dim);
   for (let c = 0; c < k; c++) {
     let mass = 0;
     const mean = new Array<number>(dim).fill(0);
@@ -246,20 +316,25 @@ function maximization(
       continue;
     }
     for (let d = 0; d < dim; d++) mean[d] /= mass;
+    // Σ_i r_i (x_i − μ)(x_i − μ)ᵀ, lower triangle (or diagonal) of a flat dim × dim array
+    sums.fill(0);
     for (let i = 0; i < n; i++) {
       const r = responsibilities[i * k + c];
       if (r === 0) continue;
+      for (let a = 0; a < dim; a++) delta[a] = data[i * dim + a] - mean[a];
       for (let a = 0; a < dim; a++) {
-        const da = data[i * dim + a] - mean[a];
-        for (let b = 0; b <= a; b++) {
-          if (covarianceType === 'diag' && a !== b) continue;
-          covariance[a][b] += r * da * (data[i * dim + b] - mean[b]);
+        const ra = r * delta[a];
+        const row = a * dim;
+        if (diagonal) {
+          sums[row + a] += ra * delta[a];
+          continue;
         }
+        for (let b = 0; b <= a; b++) sums[row + b] += ra * delta[b];
       }
     }
     for (let a = 0; a < dim; a++) {
       for (let b = 0; b <= a; b++) {
-        covariance[a][b] /= mass;
+        covariance[a][b] = sums[a * dim + b] / mass;
         covariance[b][a] = covariance[a][b];
       }
       covariance[a][a] += reg;
@@ -296,15 +371,30 @@ export function sampleGmm(model: GaussianMixture, n: number, rng: Rng): Float32A
 
 /** The mixture's density at each of n points (flattened n × dim), e.g. a heatmap grid. */
 export function gmmDensity(model: GaussianMixture, points: ArrayLike<number>): Float64Array {
+  return gmmLogDensity(model, points).map(Math.exp);
+}
+
+/**
+ * The log of the mixture's density at each of n points (flattened n × dim), in nats: the held-out
+ * log-likelihood of the maximum-likelihood view (THEORY.md §1). Computed by log-sum-exp, so it stays
+ * finite in many dimensions where the density itself underflows.
+ */
+export function gmmLogDensity(model: GaussianMixture, points: ArrayLike<number>): Float64Array {
   const n = Math.floor(points.length / model.dim);
   const { factors, logNorms } = factor(model);
+  const k = model.weights.length;
+  const scratch = new Float64Array(model.dim);
+  const logs = new Float64Array(k);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    let sum = 0;
-    for (let c = 0; c < model.weights.length; c++) {
-      sum += Math.exp(logGaussian(points, i * model.dim, model.means[c], factors[c], logNorms[c]));
+    let max = -Infinity;
+    for (let c = 0; c < k; c++) {
+      logs[c] = logGaussian(points, i * model.dim, model.means[c], factors[c], logNorms[c], scratch, model.covarianceType === 'diag');
+      if (logs[c] > max) max = logs[c];
     }
-    out[i] = sum;
+    let sum = 0;
+    for (let c = 0; c < k; c++) sum += Math.exp(logs[c] - max);
+    out[i] = max + Math.log(sum);
   }
   return out;
 }

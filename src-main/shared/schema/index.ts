@@ -4,4 +4,5 @@ export * from './names';
 export * from './dataset';
 export * from './run';
 export * from './toy';
+export * from './gmm';
 export * from './presets';

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 /** Where an option is shown in the New run form and listed in `--help`. */
-export type OptionGroup = 'model' | 'training' | 'stabilisers' | 'logging' | 'dataset' | 'toy' | 'toy-run';
+export type OptionGroup = 'model' | 'training' | 'stabilisers' | 'logging' | 'dataset' | 'toy' | 'toy-run' | 'baseline';
 
 export interface OptionMeta<T> {
   /** The user-facing name, e.g. "Batch size". */

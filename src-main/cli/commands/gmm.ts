@@ -1,0 +1,159 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { appPaths } from '../../disk/app-paths';
+import { writeFileAtomic } from '../../disk/atomic-write';
+import { DATASET_OPTIONS, DEFAULT_GMM_CONFIG, GMM_OPTIONS } from '../../shared/schema';
+import { terminalProgressBar } from '../progress-bar';
+import { UsageError } from '../usage-error';
+import { collect, requireOption } from './engine-options';
+import { addSchemaOptions, readOptions } from './schema-options';
+
+/** How the folder is prepared (the `dataset` flags that matter here). */
+const GMM_DATASET_OPTIONS = { size: DATASET_OPTIONS.size, mode: DATASET_OPTIONS.mode, background: DATASET_OPTIONS.background };
+
+type GmmCliOptions = Record<string, unknown> & { data?: string[]; out?: string; json?: boolean };
+
+/** Sample files the command writes (and replaces on a second run into the same folder). */
+const SAMPLE_NAME = /^sample-\d+\.png$/;
+
+const inside = (child: string, parent: string): boolean => {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
+/** `gan-studio gmm`: the maximum-likelihood baseline of issue 12 on a folder of images (engine/baseline). */
+export function registerGmm(program: Command): void {
+  const command = program
+    .command('gmm')
+    .description("fit the lecture's maximum-likelihood baseline to a folder of images (a Gaussian mixture by EM in a PCA space) and draw samples")
+    .option('--data <dir>', 'image folder, or "demo" (repeat for several folders; never modified)', collect)
+    .option('--out <dir>', 'folder for the samples (OUT/samples/sample-0001.png, …) and their grid (OUT/grid.png)');
+  addSchemaOptions(addSchemaOptions(command, GMM_DATASET_OPTIONS), GMM_OPTIONS)
+    .option('--json', 'print one JSON object instead of text')
+    .action(async (o: GmmCliOptions) => {
+      const data = requireOption(o.data, '--data DIR|demo');
+      const out = resolve(requireOption(o.out, '--out DIR'));
+      const settings = readOptions(GMM_DATASET_OPTIONS, o);
+      const gmm = { ...DEFAULT_GMM_CONFIG, ...readOptions(GMM_OPTIONS, o) };
+      const demo = data.length === 1 && data[0] === 'demo';
+      const folders = demo ? [] : data.map((dir) => resolve(dir));
+      for (const folder of folders) {
+        if (!existsSync(folder)) throw new UsageError(`--data: folder not found: ${folder}`);
+        if (inside(out, folder)) {
+          throw new UsageError(`--out ${out} is inside the image folder ${folder}: its samples would be read as training images next time; choose a folder outside it`);
+        }
+      }
+
+      const importSettings = {
+        size: settings.size ?? DATASET_OPTIONS.size.default,
+        mode: settings.mode ?? DATASET_OPTIONS.mode.default,
+        background: settings.background ?? DATASET_OPTIONS.background.default,
+      };
+      const [{ resolveSettings }, { DatasetError }] = await Promise.all([import('../../data/settings'), import('../../data/errors')]);
+      try {
+        await resolveSettings(importSettings);
+      } catch (error) {
+        if (error instanceof DatasetError) throw new UsageError(error.message);
+        throw error;
+      }
+
+      const bar = terminalProgressBar('{phase} [{bar}] {value}/{total} {note}', o.json !== true);
+      const controller = new AbortController();
+      const onInterrupt = (): void => controller.abort();
+      process.once('SIGINT', onInterrupt);
+      try {
+        const [{ importDataset }, { ensureDemoDataset }, { fitImageGmm, sampleImageGmm }, { Rng }, { gridPng, imagePng }] = await Promise.all([
+          import('../../data/import'),
+          import('../../data/demo-avatars'),
+          import('../../engine/baseline/gmm-images'),
+          import('../../engine/rng'),
+          import('../../trainer/images'),
+        ]);
+        const started = performance.now();
+        const showImport = (p: { phase: string; done: number; total: number }): void => bar.update(p.done, p.total, { phase: p.phase, note: '' });
+        if (demo) folders.push(await ensureDemoDataset(appPaths().demo, { onProgress: showImport }));
+        const { report, images } = await importDataset(folders, importSettings, {
+          cacheDir: appPaths().cache, appDataDir: appPaths().root, onProgress: showImport, signal: controller.signal },
+        );
+        bar.stop();
+        const importSeconds = (performance.now() - started) / 1000;
+        if (gmm.components > images.count) {
+          throw new UsageError(`--components ${gmm.components} is more than the ${images.count} images of the set: choose at most ${images.count}`);
+        }
+        const perComponent = Math.floor(images.count / gmm.components);
+        if (gmm.covariance === 'full' && perComponent <= Math.min(gmm.pca, images.count - 1) && o.json !== true) {
+          process.stderr.write(
+            `note: about ${perComponent} images per component in ${Math.min(gmm.pca, images.count - 1)} dimensions make full covariances singular (samples then hug a few images); --covariance diag or a smaller --pca is steadier\n`,
+          );
+        }
+        const model = await fitImageGmm(images, {
+          components: gmm.components,
+          pca: gmm.pca,
+          covariance: gmm.covariance,
+          maxIterations: gmm.iterations,
+          seed: gmm.seed,
+          signal: controller.signal,
+          onProgress: (p) =>
+            bar.update(p.done, p.total, { phase: p.phase === 'pca' ? 'PCA' : 'EM', note: p.logLikelihood === undefined ? '' : `log-likelihood ${p.logLikelihood.toFixed(1)}` }),
+        });
+        bar.stop();
+
+        // A separate stream from the fit's, so asking for more samples never changes the fit.
+        const samples = sampleImageGmm(model, gmm.samples, new Rng((gmm.seed ^ 0x9e3779b9) >>> 0));
+        const samplesDir = join(out, 'samples');
+        await mkdir(samplesDir, { recursive: true });
+        for (const name of await readdir(samplesDir)) if (SAMPLE_NAME.test(name)) await unlink(join(samplesDir, name));
+        const digits = Math.max(4, String(samples.count).length);
+        const files: string[] = [];
+        for (let i = 0; i < samples.count; i++) {
+          const file = join(samplesDir, `sample-${String(i + 1).padStart(digits, '0')}.png`);
+          await writeFileAtomic(file, await imagePng(samples, i));
+          files.push(file);
+        }
+        const grid = join(out, 'grid.png');
+        await writeFileAtomic(grid, await gridPng(samples));
+
+        const { pca, mixture } = model;
+        const result = {
+          data: report.folders,
+          images: images.count,
+          size: images.size,
+          components: gmm.components,
+          pca: pca.components,
+          covariance: gmm.covariance,
+          seed: gmm.seed,
+          explainedVariance: pca.explainedVariance,
+          logLikelihood: model.logLikelihood,
+          pixelLogLikelihood: model.pixelLogLikelihood,
+          iterations: mixture.iterations,
+          converged: mixture.converged,
+          seconds: { import: importSeconds, pca: model.seconds.pca, em: model.seconds.em, total: (performance.now() - started) / 1000 },
+          samples: files,
+          grid,
+        };
+        if (o.json) {
+          process.stdout.write(`${JSON.stringify(result, (_key, value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value))}\n`);
+          return;
+        }
+        const lowered = pca.components < gmm.pca ? ` (lowered from ${gmm.pca}: ${images.count} images span at most ${images.count - 1} directions)` : '';
+        process.stdout.write(
+          [
+            `GMM baseline: ${images.count} images at ${images.size} px, K = ${gmm.components} ${gmm.covariance} Gaussians in a ${pca.components}-dimensional PCA space${lowered}`,
+            `  PCA: explains ${(100 * pca.explainedVariance).toFixed(1)}% of the pixel variance (${pca.components} of ${pca.dim} dimensions), ${model.seconds.pca.toFixed(1)} s`,
+            `  EM: ${mixture.iterations} iterations${mixture.converged ? ', converged' : ' (the cap: raise --iterations to go on)'}, ${model.seconds.em.toFixed(1)} s`,
+            `  log-likelihood per image: ${model.logLikelihood.toFixed(1)} nats in the PCA space, ${
+              Number.isFinite(model.pixelLogLikelihood)
+                ? `${model.pixelLogLikelihood.toFixed(0)} nats in pixel space (pixels in [-1, 1], the discarded directions as isotropic noise)`
+                : 'none in pixel space (the PCA directions hold all the variance)'
+            }`,
+            `wrote ${files.length} samples to ${samplesDir} and their grid to ${grid}`,
+          ].join('\n') + '\n',
+        );
+      } finally {
+        bar.stop();
+        process.off('SIGINT', onInterrupt);
+      }
+    });
+}
