@@ -10,6 +10,7 @@ import { registerExport } from './export';
 import { registerBench } from './bench';
 import { registerTheory } from './theory';
 import { registerToy } from './toy';
+import { registerScore } from './score';
 
 /** Every subcommand registers itself on the program; adding one is one file and one line here. */
 export const commands: Array<(program: Command) => void> = [
@@ -24,4 +25,5 @@ export const commands: Array<(program: Command) => void> = [
   registerBench,
   registerTheory,
   registerToy,
+  registerScore,
 ];
