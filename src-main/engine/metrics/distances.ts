@@ -42,10 +42,8 @@ export function squaredDistance(a: Float32Array, i: number, b: Float32Array, j: 
   return sum;
 }
 
-/** Query rows per product, so that one chunk's distances stay near 16 MB. */
-function chunkRows(references: number): number {
-  return Math.max(1, Math.floor(4_194_304 / Math.max(1, references)));
-}
+/** Rows of queries and of references per product: bounds what the backend holds at once (2 × 512 × dim floats). */
+const BLOCK_ROWS = 512;
 
 export interface Neighbours {
   /** For each query row, the index of its nearest reference row (−1 when there is none). */
@@ -56,8 +54,8 @@ export interface Neighbours {
 
 /**
  * The nearest reference row of every query row by L2 distance. Rows are ranked by ‖r‖² − 2 q·r
- * (‖q − r‖² less the query's own ‖q‖²), the product computed by `matMul` in chunks of queries; the winner's distance is
- * then recomputed exactly in float64, so an exact copy scores 0. With `excludeSelf` the queries are
+ * (‖q − r‖² less the query's own ‖q‖²), the products computed by `matMul` in blocks of 512 queries
+ * × 512 references; the winner's distance is then recomputed exactly in float64, so an exact copy scores 0. With `excludeSelf` the queries are
  * the references themselves (same matrix) and row i never matches itself.
  * Shapes: queries nq × dim, references nr × dim, row-major.
  */
@@ -71,34 +69,35 @@ export function nearestNeighbours(
 ): Neighbours {
   const index = new Int32Array(nq).fill(-1);
   const distance = new Float64Array(nq).fill(Infinity);
-  if (nq === 0 || nr === 0) return { index, distance };
+  const best = new Float64Array(nq).fill(Infinity);
   const referenceNorms = rowNorms(references, nr, dim);
-  const referencesT = tf.tidy(() => tf.transpose(tf.tensor2d(references, [nr, dim])) as tf.Tensor2D);
-  try {
-    const chunk = chunkRows(nr);
-    for (let start = 0; start < nq; start += chunk) {
-      const rows = Math.min(chunk, nq - start);
-      const dots = matMul(queries.subarray(start * dim, (start + rows) * dim), rows, dim, referencesT);
-      for (let r = 0; r < rows; r++) {
-        const q = start + r;
-        let best = -1;
-        let bestValue = Infinity;
-        for (let j = 0, o = r * nr; j < nr; j++, o++) {
-          if (options.excludeSelf && j === q) continue;
-          const value = referenceNorms[j] - 2 * dots[o];
-          if (value < bestValue) {
-            bestValue = value;
-            best = j;
+  const blockT = new Float32Array(dim * Math.min(BLOCK_ROWS, nr));
+  for (let first = 0; first < nr; first += BLOCK_ROWS) {
+    const cols = Math.min(BLOCK_ROWS, nr - first);
+    // This block of references, transposed (dim × cols), so the product needs no transpose.
+    for (let j = 0; j < cols; j++) for (let d = 0, from = (first + j) * dim; d < dim; d++) blockT[d * cols + j] = references[from + d];
+    const block = tf.tensor2d(blockT.subarray(0, dim * cols), [dim, cols]);
+    try {
+      for (let start = 0; start < nq; start += BLOCK_ROWS) {
+        const rows = Math.min(BLOCK_ROWS, nq - start);
+        const dots = matMul(queries.subarray(start * dim, (start + rows) * dim), rows, dim, block);
+        for (let r = 0; r < rows; r++) {
+          const q = start + r;
+          for (let j = 0, o = r * cols; j < cols; j++, o++) {
+            const ref = first + j;
+            if (options.excludeSelf && ref === q) continue;
+            const value = referenceNorms[ref] - 2 * dots[o];
+            if (value < best[q]) {
+              best[q] = value;
+              index[q] = ref;
+            }
           }
         }
-        if (best >= 0) {
-          index[q] = best;
-          distance[q] = squaredDistance(queries, q, references, best, dim);
-        }
       }
+    } finally {
+      block.dispose();
     }
-  } finally {
-    referencesT.dispose();
   }
+  for (let q = 0; q < nq; q++) if (index[q] >= 0) distance[q] = squaredDistance(queries, q, references, index[q], dim);
   return { index, distance };
 }

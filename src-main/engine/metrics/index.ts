@@ -92,7 +92,8 @@ function isReference(value: ImageBatch | QualityReference): value is QualityRefe
  * Cost (wasm backend, one core, src-main/bench/metrics-timing.ts): 1,000 against 1,000 images at 32 px
  * about 12 s of CPU, at 64 px about 21 s; SWD is most of it (per level and set, count × 128 patches
  * projected on 512 directions and sorted), so `patchesPerImage` and `directions` trade exactness
- * against time linearly. Memory: about 2 × count × 128 × 147 floats at a time (150 MB for 1,000).
+ * against time linearly. Memory: the two sets' descriptors of one level, 2 × count × 128 × 147
+ * floats (150 MB for 1,000 images each), plus 64 projections per patch; the backend holds one block.
  */
 export function evaluate(real: ImageBatch | QualityReference, fake: ImageBatch, options: EvaluateOptions = {}): QualityScores {
   const reference = isReference(real) ? real : qualityReference(real, options);

@@ -43,8 +43,25 @@ export interface SwdResult {
   levels: SwdLevel[];
 }
 
-/** Directions projected per matrix product: bounds the projections held at once (64 × patches floats per set). */
+/** Directions projected per pass: bounds the projections held at once (64 × patches floats per set). */
 const DIRECTIONS_PER_CHUNK = 64;
+/** Patches per matrix product: bounds what the backend holds at once (16,384 × 147 floats, 9.6 MB). */
+const PATCHES_PER_PRODUCT = 16384;
+
+/**
+ * out[r · count + n] = descriptor n · direction r for the `rows` directions of `directionsT`
+ * (components × rows): one contiguous row of projections per direction, ready to sort.
+ */
+function project(desc: Float32Array, count: number, components: number, directionsT: tf.Tensor2D, rows: number, out: Float32Array): void {
+  for (let start = 0; start < count; start += PATCHES_PER_PRODUCT) {
+    const block = Math.min(PATCHES_PER_PRODUCT, count - start);
+    const product = matMul(desc.subarray(start * components, (start + block) * components), block, components, directionsT);
+    for (let r = 0; r < rows; r++) {
+      const row = r * count + start;
+      for (let n = 0, i = r; n < block; n++, i += rows) out[row + n] = product[i];
+    }
+  }
+}
 
 /** The 1-D binomial filter; its outer product is ProGAN's 5×5 gaussian_filter (÷ 256). */
 const BINOMIAL = [1 / 16, 4 / 16, 6 / 16, 4 / 16, 1 / 16];
@@ -157,9 +174,10 @@ export function laplacianLevel(pixels: ArrayLike<number>, offset: number, sizes:
 }
 
 /**
- * The descriptors of one level: `perImage` random patch × patch × 3 windows per image, component-major
- * (component (c·p + dy)·p + dx is row of `count` values), normalised per channel over the set
- * (finalize_descriptors). Patch centres are uniform over the positions where the window fits.
+ * The descriptors of one level: `perImage` random patch × patch × 3 windows per image, one row of
+ * 3·patch² values per patch (component (c·patch + dy)·patch + dx, as ProGAN flattens them), normalised
+ * per channel over the whole set (finalize_descriptors). Patch places are uniform over the positions
+ * where the window fits.
  */
 export function levelDescriptors(
   batch: ImageBatch,
@@ -177,33 +195,31 @@ export function levelDescriptors(
   const stride = sizes[0] * sizes[0] * 3;
   const span = side - patch + 1;
   if (span < 1) throw new MetricInputError(`a ${patch}×${patch} patch does not fit in a ${side} px pyramid level`);
+  let at = 0;
   for (let image = 0; image < batch.count; image++) {
     const band = laplacianLevel(batch.pixels, image * stride, sizes, level);
     for (let j = 0; j < perImage; j++) {
-      const n = image * perImage + j;
       const x0 = rng.int(span);
       const y0 = rng.int(span);
-      let component = 0;
       for (let c = 0; c < 3; c++) {
         for (let dy = 0; dy < patch; dy++) {
           const row = c * area + (y0 + dy) * side + x0;
-          for (let dx = 0; dx < patch; dx++) data[(component++) * count + n] = band[row + dx];
+          for (let dx = 0; dx < patch; dx++) data[at++] = band[row + dx];
         }
       }
     }
   }
-  const perChannel = patch * patch * count;
+  const perPatch = patch * patch;
   for (let c = 0; c < 3; c++) {
-    const channel = data.subarray(c * perChannel, (c + 1) * perChannel);
     let sum = 0;
-    for (let i = 0; i < channel.length; i++) sum += channel[i];
-    const mean = sum / channel.length;
+    for (let n = 0; n < count; n++) for (let i = n * components + c * perPatch, end = i + perPatch; i < end; i++) sum += data[i];
+    const mean = sum / (count * perPatch);
     let squares = 0;
-    for (let i = 0; i < channel.length; i++) squares += (channel[i] - mean) ** 2;
-    const std = Math.sqrt(squares / channel.length);
+    for (let n = 0; n < count; n++) for (let i = n * components + c * perPatch, end = i + perPatch; i < end; i++) squares += (data[i] - mean) ** 2;
+    const std = Math.sqrt(squares / (count * perPatch));
     // A channel that is constant over the whole set (ProGAN would divide by 0): centred only.
     const scale = std > 0 ? 1 / std : 1;
-    for (let i = 0; i < channel.length; i++) channel[i] = (channel[i] - mean) * scale;
+    for (let n = 0; n < count; n++) for (let i = n * components + c * perPatch, end = i + perPatch; i < end; i++) data[i] = (data[i] - mean) * scale;
   }
   return { data, count };
 }
@@ -327,30 +343,33 @@ export function slicedWasserstein(
   const components = 3 * patchSize * patchSize;
   const levels: SwdLevel[] = [];
   for (let level = 0; level < sizes.length; level++) {
-    const descA = levelDescriptors(a, sizes, level, patchSize, patchesPerImage, rngs.patchesA);
-    const descB = levelDescriptors(b, sizes, level, patchSize, patchesPerImage, rngs.patchesB);
+    const countA = a.count * patchesPerImage;
+    const countB = b.count * patchesPerImage;
+    const descA = levelDescriptors(a, sizes, level, patchSize, patchesPerImage, rngs.patchesA).data;
+    const descB = levelDescriptors(b, sizes, level, patchSize, patchesPerImage, rngs.patchesB).data;
     const dirs = randomDirections(directions, components, rngs.directions);
-    const tensorA = tf.tensor2d(descA.data, [components, descA.count]);
-    const tensorB = tf.tensor2d(descB.data, [components, descB.count]);
-    const scratch = new Float32Array(Math.max(descA.count, descB.count));
+    const projA = new Float32Array(Math.min(DIRECTIONS_PER_CHUNK, directions) * countA);
+    const projB = new Float32Array(Math.min(DIRECTIONS_PER_CHUNK, directions) * countB);
+    const scratch = new Float32Array(Math.max(countA, countB));
     let total = 0;
-    try {
-      for (let start = 0; start < directions; start += DIRECTIONS_PER_CHUNK) {
-        const rows = Math.min(DIRECTIONS_PER_CHUNK, directions - start);
-        const chunk = dirs.subarray(start * components, (start + rows) * components);
-        const projA = matMul(chunk, rows, components, tensorA);
-        const projB = matMul(chunk, rows, components, tensorB);
-        for (let r = 0; r < rows; r++) {
-          const rowA = projA.subarray(r * descA.count, (r + 1) * descA.count);
-          const rowB = projB.subarray(r * descB.count, (r + 1) * descB.count);
-          radixSortFloat32(rowA, scratch);
-          radixSortFloat32(rowB, scratch);
-          total += wassersteinSorted(rowA, rowB);
-        }
+    for (let start = 0; start < directions; start += DIRECTIONS_PER_CHUNK) {
+      const rows = Math.min(DIRECTIONS_PER_CHUNK, directions - start);
+      const chunkT = new Float32Array(components * rows);
+      for (let r = 0; r < rows; r++) for (let k = 0; k < components; k++) chunkT[k * rows + r] = dirs[(start + r) * components + k];
+      const directionsT = tf.tensor2d(chunkT, [components, rows]);
+      try {
+        project(descA, countA, components, directionsT, rows, projA);
+        project(descB, countB, components, directionsT, rows, projB);
+      } finally {
+        directionsT.dispose();
       }
-    } finally {
-      tensorA.dispose();
-      tensorB.dispose();
+      for (let r = 0; r < rows; r++) {
+        const rowA = projA.subarray(r * countA, (r + 1) * countA);
+        const rowB = projB.subarray(r * countB, (r + 1) * countB);
+        radixSortFloat32(rowA, scratch);
+        radixSortFloat32(rowB, scratch);
+        total += wassersteinSorted(rowA, rowB);
+      }
     }
     levels.push({ size: sizes[level], swd: (total / directions) * 1e3 });
   }
