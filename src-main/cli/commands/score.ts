@@ -25,11 +25,12 @@ const DEFAULT_COUNT = 1000;
 /** The checked command line: which two sets, at what size, how many, which seed. */
 interface ScorePlan {
   real: string;
-  fake: { kind: 'folder'; dir: string } | { kind: 'run'; dir: string; size: number };
+  fake: { kind: 'folder'; dir: string } | { kind: 'run'; dir: string };
   size: number;
   n: number;
   seed: number;
-  bins: number;
+  /** NDB's K; undefined: the metrics' default (50). */
+  bins: number | undefined;
 }
 
 /** Checks every flag before anything is read or a backend starts, so a mistake fails fast with exit code 2. */
@@ -42,7 +43,7 @@ async function plan(o: ScoreOptions): Promise<ScorePlan> {
   }
   const n = parseIntOption('n', o.n, 2) ?? DEFAULT_COUNT;
   const seed = parseIntOption('seed', o.seed, 0) ?? 0;
-  const bins = parseIntOption('bins', o.bins, 2) ?? 50;
+  const bins = parseIntOption('bins', o.bins, 2);
   if (o.run !== undefined) {
     const dir = requireRun(o.run);
     const { readRunConfig } = await import('../../disk/run-folder');
@@ -50,7 +51,7 @@ async function plan(o: ScoreOptions): Promise<ScorePlan> {
     if (size !== undefined && size !== config.size) {
       throw new UsageError(`--size: the run makes ${config.size} px images; score it at ${config.size} px (leave --size out)`);
     }
-    return { real, fake: { kind: 'run', dir, size: config.size }, size: config.size, n, seed, bins };
+    return { real, fake: { kind: 'run', dir }, size: config.size, n, seed, bins };
   }
   return { real, fake: { kind: 'folder', dir: resolve(o.fake!) }, size: size ?? DATASET_OPTIONS.size.default, n, seed, bins };
 }

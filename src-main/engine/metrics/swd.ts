@@ -33,7 +33,7 @@ export const SWD_DEFAULTS: Required<SwdOptions> = { patchesPerImage: 128, patchS
 export interface SwdLevel {
   /** The level's image side in pixels (full size first). */
   size: number;
-  /** SWD × 10³ at this level: ≥ 0, near 0 for two samples of one distribution. */
+  /** SWD × 10³ at this level: ≥ 0; 0 for a set against itself, small for two samples of one distribution. */
   swd: number;
 }
 
