@@ -200,6 +200,43 @@ export async function generateImages(params: GenerateImagesParams): Promise<Gene
   }
 }
 
+/** Images rendered per generator call when sampling many: bounds the activations alive at once. */
+const SAMPLE_CHUNK = 64;
+
+/**
+ * n images from the run's (EMA) generator, in memory: uint8 RGB, NHWC, count × size × size × 3. The
+ * z are those `generate --n n --seed seed` draws (one samplePrior call), so both show the same images.
+ */
+export async function sampleRunImages(params: { runDir: string; n: number; seed: number; onWarning?: WarningSink }): Promise<{
+  size: number;
+  count: number;
+  pixels: Uint8Array;
+  step: number;
+}> {
+  const { runDir, n, seed } = params;
+  if (!Number.isInteger(n) || n < 1) throw new Error(`n must be a positive integer, got ${n}`);
+  const run = await loadRun(runDir, { onWarning: params.onWarning });
+  try {
+    const { config } = run;
+    const px = config.size * config.size * 3;
+    const pixels = new Uint8Array(n * px);
+    const z = samplePrior(config.prior, n, config.latent, seed);
+    try {
+      for (let start = 0; start < n; start += SAMPLE_CHUNK) {
+        const rows = Math.min(SAMPLE_CHUNK, n - start);
+        const images = tf.tidy(() => renderImages(run.generator, z.slice([start, 0], [rows, config.latent])));
+        pixels.set(toUint8(images), start * px);
+        images.dispose();
+      }
+    } finally {
+      z.dispose();
+    }
+    return { size: config.size, count: n, pixels, step: run.step };
+  } finally {
+    run.dispose();
+  }
+}
+
 /** Spherical interpolation suits Gaussian z (keeps the norm typical); linear suits the uniform cube. */
 function interpolate(a: Float32Array, b: Float32Array, t: number, spherical: boolean): Float32Array {
   const out = new Float32Array(a.length);

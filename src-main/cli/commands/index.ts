@@ -11,6 +11,7 @@ import { registerBench } from './bench';
 import { registerTheory } from './theory';
 import { registerToy } from './toy';
 import { registerGmm } from './gmm';
+import { registerScore } from './score';
 
 /** Every subcommand registers itself on the program; adding one is one file and one line here. */
 export const commands: Array<(program: Command) => void> = [
@@ -26,4 +27,5 @@ export const commands: Array<(program: Command) => void> = [
   registerTheory,
   registerToy,
   registerGmm,
+  registerScore,
 ];
