@@ -129,6 +129,17 @@ test('mode collapse fires when the grid becomes near-identical after having been
   });
 });
 
+test('mode collapse fires when the grid never became varied by a quarter of the run; a G faster than D is slowed', () => {
+  const grids = (last: number): GridDiversity[] => [0, 100, 200, last].map((step) => ({ step, diversity: 0.015 }));
+  const found = detectModeCollapse(grids(250), 0.25, config({ steps: 1000, lrG: 5e-3, lrD: 1e-4 }));
+  assert.ok(found);
+  assert.equal(found.message, 'The samples look alike (mode collapse): after 250 steps the fixed-z images vary only 6% as much as the training images do.');
+  assert.deepEqual(found.remedy, { label: 'Resume with Learning rate G 0.005 → 1e-4', changes: { lrG: 1e-4 }, resumable: true });
+  assert.equal(detectModeCollapse(grids(240), 0.25, config({ steps: 1000 })), null, 'before a quarter of the run');
+  assert.equal(detectModeCollapse(grids(150), 0.25, config({ steps: 160 })), null, 'before step 200');
+  assert.equal(detectModeCollapse(grids(250), 0.15, config({ steps: 1000 })), null, '10% of a less varied set is not "alike"');
+});
+
 test('mode collapse stays quiet on a varied grid and on an untrained generator whose images were never varied', () => {
   const data = 0.3;
   assert.equal(detectModeCollapse([{ step: 0, diversity: 0.05 }, { step: 100, diversity: 0.2 }, { step: 200, diversity: 0.25 }], data, config()), null);

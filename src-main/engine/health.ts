@@ -9,9 +9,10 @@
  *   i.e. D calls more than 95% of the training images real, with no adaptive augmentation steering against it.
  *   Reported only while "D has won" is not: that finding says more, and its remedy comes first.
  * - Mode collapse: the fixed-z grid's images becoming near-identical. Diversity is the mean pairwise RMS
- *   distance between the grid's images, shrunk to at most 16 × 16 px; the grid has collapsed when its
- *   diversity is below a fifth of the training images' and below half of the grid's own peak so far (so the
- *   grey, alike images of an untrained generator do not count).
+ *   distance between the grid's images, shrunk to at most 16 × 16 px. The grid has collapsed when its
+ *   diversity falls below a fifth of the training images' and below half of the grid's own peak so far, or
+ *   when it is still below 8% of theirs after a quarter of the run (and at least 200 steps): an untrained
+ *   generator's images are alike too (grey), so early grids alone do not count.
  * - Divergence: the run-folder guard (divergence.ts) decides; its warning is carried here with a remedy.
  *
  * Pure: no I/O, no tensors. The trainer feeds a HealthMonitor and reports what it returns.
@@ -31,7 +32,7 @@ import {
 } from '../shared/schema';
 
 /** The settings the detectors and their remedies read. */
-export type HealthConfig = Pick<RunConfig, 'loss' | 'k' | 'lrD' | 'lrG' | 'augment' | 'replay'>;
+export type HealthConfig = Pick<RunConfig, 'loss' | 'k' | 'lrD' | 'lrG' | 'augment' | 'replay' | 'steps'>;
 
 /** Thresholds. `release*`: a finding already reported stays until the value passes these (no flapping). */
 export const HEALTH_LIMITS = {
@@ -50,6 +51,11 @@ export const HEALTH_LIMITS = {
   releaseCollapseOfData: 0.3,
   /** … and below this share of the grid's own peak so far. */
   collapseOfPeak: 0.5,
+  /** Or never varied: below this share of the data's diversity … */
+  stillAlikeOfData: 0.08,
+  /** … at or after this share of the run's steps, and at least `stillAlikeMinStep` steps. */
+  stillAlikeFraction: 0.25,
+  stillAlikeMinStep: 200,
   /** Grid diversity measured on images shrunk to at most this side. */
   diversitySide: 16,
 } as const;
@@ -230,9 +236,11 @@ export interface GridDiversity {
 
 /**
  * Mode collapse: the newest grid's diversity is below a fifth of the training images' (`dataDiversity`) and
- * below half of the grid's peak in the earlier ones. Null with fewer than two grids or no data diversity.
- * Remedy: without replay, a new run with D also trained on earlier generators' images (replay changes what
- * the checkpoint holds); with replay on, both learning rates halved (resumable).
+ * below half of the grid's peak in the earlier ones; or, at a quarter of the run's steps or later (and at
+ * least step 200), still below 8% of theirs. Null with fewer than two grids or no data diversity.
+ * Remedy: where G learns faster than D, G's rate down to D's (resumable: "G runs from D"); else, without
+ * replay, a new run with D also trained on earlier generators' images (replay changes what the checkpoint
+ * holds); with replay on, both learning rates halved (resumable).
  * `active`: already reported, so it stays until the diversity is back above 0.3 × the data's.
  */
 export function detectModeCollapse(
@@ -242,20 +250,24 @@ export function detectModeCollapse(
   active = false,
 ): HealthFinding | null {
   if (grids.length < 2 || !dataDiversity || dataDiversity <= 0) return null;
+  const L = HEALTH_LIMITS;
   const now = grids.at(-1)!;
   const peak = Math.max(...grids.slice(0, -1).map((g) => g.diversity));
   const ofData = now.diversity / dataDiversity;
-  const collapsed = active
-    ? ofData < HEALTH_LIMITS.releaseCollapseOfData
-    : ofData < HEALTH_LIMITS.collapseOfData && now.diversity < HEALTH_LIMITS.collapseOfPeak * peak;
-  if (!collapsed) return null;
-  const changes: Partial<RunOptions> = config.replay > 0 ? { lrD: lowered(config.lrD, 2), lrG: lowered(config.lrG, 2) } : { replay: REPLAY_REMEDY };
-  return finding(
-    'mode-collapse',
-    now.step,
-    `The samples look alike (mode collapse): the fixed-z images vary ${Math.round(ofData * 100)}% as much as the training images do, down from ${Math.round((peak / dataDiversity) * 100)}%.`,
-    remedyOf(config, changes),
-  );
+  const fell = ofData < L.collapseOfData && now.diversity < L.collapseOfPeak * peak;
+  const stillAlike = ofData < L.stillAlikeOfData && now.step >= Math.max(L.stillAlikeMinStep, L.stillAlikeFraction * config.steps);
+  if (!(active ? ofData < L.releaseCollapseOfData : fell || stillAlike)) return null;
+  const changes: Partial<RunOptions> =
+    config.lrG > config.lrD
+      ? { lrG: config.lrD }
+      : config.replay > 0
+        ? { lrD: lowered(config.lrD, 2), lrG: lowered(config.lrG, 2) }
+        : { replay: REPLAY_REMEDY };
+  const share = `${Math.round(ofData * 100)}%`;
+  const message = fell
+    ? `The samples look alike (mode collapse): the fixed-z images vary ${share} as much as the training images do, down from ${Math.round((peak / dataDiversity) * 100)}%.`
+    : `The samples look alike (mode collapse): after ${now.step} steps the fixed-z images vary only ${share} as much as the training images do.`;
+  return finding('mode-collapse', now.step, message, remedyOf(config, changes));
 }
 
 /** The divergence guard's warning (divergence.ts) as a finding: resume with both learning rates halved. */

@@ -226,7 +226,7 @@ class Studio {
     const run = this.runs.find((r) => r.id === runId);
     if (!remedy.resumable) {
       if (!run) return false;
-      Object.assign(this.form, formFromConfig({ ...run.config, ...remedy.changes }));
+      Object.assign(this.form, formFromConfig(run.config, remedy.changes));
       this.view = 'new-run';
       return true;
     }
