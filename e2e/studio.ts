@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base } from '@playwright/test';
+import sharp from 'sharp';
 
 export interface Studio {
   /** The URL printed by `gan-studio serve`, token included. */
@@ -16,6 +17,25 @@ export interface Studio {
 
 /** Screenshots a person should look at land here (a CI artefact). */
 export const artifactDir = join(import.meta.dirname, '..', 'test-results', 'screens');
+
+/** 40 small PNGs of coloured shapes and one file that only claims to be a PNG. */
+export async function makeShapesFolder(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'gan-shapes-'));
+  for (let i = 0; i < 40; i++) {
+    const hue = (i * 37) % 360;
+    const fill = `hsl(${hue},70%,55%)`;
+    const shape =
+      i % 3 === 0
+        ? `<circle cx="32" cy="32" r="${14 + (i % 5) * 2}" fill="${fill}"/>`
+        : i % 3 === 1
+          ? `<rect x="${12 + (i % 4) * 2}" y="14" width="34" height="30" fill="${fill}"/>`
+          : `<polygon points="32,8 56,54 8,54" fill="${fill}"/>`;
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="hsl(${(hue + 180) % 360},30%,${20 + (i % 4) * 8}%)"/>${shape}</svg>`;
+    await sharp(Buffer.from(svg)).png().toFile(join(dir, `shape-${String(i).padStart(2, '0')}.png`));
+  }
+  await writeFile(join(dir, 'broken.png'), 'this is not a PNG');
+  return dir;
+}
 
 /** Starts the real browser-mode server as a child process, exactly as a user would. */
 export async function startStudio(): Promise<Studio> {

@@ -99,6 +99,24 @@ test('k schedule: k discriminator updates per generator update, each on fresh re
   disposeGan(state);
 });
 
+test('r_t is the mean sign of D on the real batch: a multiple of 2/m, and 1 once D calls every real image real', () => {
+  // 16 px, the smallest size: the cpu backend is slow. D far faster than G soon separates the two.
+  const config = tiny({ size: 16, batch: 8, k: 5, lrD: 0.01, lrG: 1e-5 });
+  const real16: RealBatchSource = (n, rng) => tf.randomUniform([n, 16, 16, 3], -1, 1, 'float32', rng.seed()) as tf.Tensor4D;
+  const fresh = createGan({ ...config, k: 1 });
+  const first = trainIteration(fresh, real16);
+  disposeGan(fresh);
+  assert.ok(typeof first.rt === 'number' && first.rt >= -1 && first.rt <= 1, `r_t ${first.rt}`);
+  const positives = (first.rt * 8 + 8) / 2;
+  assert.ok(Math.abs(positives - Math.round(positives)) < 1e-5, `r_t ${first.rt} is not a count of signs over 8 images`);
+  const state = createGan(config);
+  let last = first;
+  for (let i = 0; i < 3; i++) last = trainIteration(state, real16);
+  assert.equal(last.rt, 1);
+  assert.ok(last.dReal > 0.9);
+  disposeGan(state);
+});
+
 test('training steps do not leak tensors (with replay and EMA on)', () => {
   const state = createGan(tiny({ replay: 0.5, ema: 0.9 }));
   trainIteration(state, realBatch);

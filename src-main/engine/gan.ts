@@ -142,8 +142,8 @@ function freshCount(state: GanState): number {
 /**
  * One discriminator update on m real and m generated images, the same number of each (THEORY.md
  * §3). `fresh` are this generator's images; a fraction config.replay of the m comes from earlier
- * generators (§5). Disposes neither input. Returns [dLoss, dReal, dFake, v] as one kept tensor,
- * so the caller syncs once.
+ * generators (§5). Disposes neither input. Returns [dLoss, dReal, dFake, v, rt] as one kept tensor,
+ * so the caller syncs once; rt = mean sign of the real logits (StyleGAN2-ADA's r_t).
  */
 function discriminatorStep(state: GanState, real: tf.Tensor4D, fresh: tf.Tensor4D): tf.Tensor1D {
   const { config, discriminator, rng } = state;
@@ -162,7 +162,13 @@ function discriminatorStep(state: GanState, real: tf.Tensor4D, fresh: tf.Tensor4
       const fakeLogits = discriminator.apply(fakeIn, { training: true }) as tf.Tensor;
       const dLoss = loss.discriminator(realLogits, fakeLogits);
       kept = tf.keep(
-        tf.stack([dLoss, tf.mean(tf.sigmoid(realLogits)), tf.mean(tf.sigmoid(fakeLogits)), valueEstimate(realLogits, fakeLogits)]) as tf.Tensor1D,
+        tf.stack([
+          dLoss,
+          tf.mean(tf.sigmoid(realLogits)),
+          tf.mean(tf.sigmoid(fakeLogits)),
+          valueEstimate(realLogits, fakeLogits),
+          tf.mean(tf.sign(realLogits)),
+        ]) as tf.Tensor1D,
       );
       return dLoss;
     }, dVars);
@@ -284,11 +290,11 @@ export function trainIteration(state: GanState, realBatch: RealBatchSource): Ite
   } else {
     gLoss = generatorUpdate(state);
   }
-  const [dLoss, dReal, dFake, v] = Array.from(dStats!.dataSync());
+  const [dLoss, dReal, dFake, v, rt] = Array.from(dStats!.dataSync());
   const g = gLoss.dataSync()[0];
   tf.dispose([dStats!, gLoss]);
   state.step++;
-  const metrics: IterationMetrics = { step: state.step, dLoss, gLoss: g, dReal, dFake, v, jsd: jsdFromValue(v) };
+  const metrics: IterationMetrics = { step: state.step, dLoss, gLoss: g, dReal, dFake, v, jsd: jsdFromValue(v), rt };
   if (!Number.isFinite(dLoss) || !Number.isFinite(g)) throw new NonFiniteLossError(state.step, metrics);
   return metrics;
 }

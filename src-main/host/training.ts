@@ -3,6 +3,7 @@ import { totalmem } from 'node:os';
 import type { RunConfig, TrainingStatus } from '../shared/contract';
 import { backendMemoryLimit, trainingMemoryError } from '../engine/memory';
 import { writeRunConfig } from '../disk/run-folder';
+import { applyResumeChanges, describeErrors, validateRunConfig } from '../shared/schema';
 import { HostError, type HostHandlers } from './dispatch';
 import type { HostEventBus } from './events';
 import type { RunStore } from './runs';
@@ -44,6 +45,9 @@ export function watchTrainer(trainer: TrainerClient, training: TrainingTracker, 
   });
   trainer.onEvent('train.sample', (sample) => {
     if (training.status.runId) events.emit('train.sample', { runId: training.status.runId, ...sample });
+  });
+  trainer.onEvent('train.health', ({ step, findings }) => {
+    if (training.status.runId) events.emit('train.health', { runId: training.status.runId, step, findings });
   });
   trainer.onEvent('train.state', ({ state, step, totalSteps, message }) => training.set({ state, step, totalSteps, message }));
   trainer.onExit(({ code, signal, reason }) => {
@@ -101,15 +105,18 @@ export function trainingHandlers(
       await trainer.request('train.start', { runDir, config, resume: false, ...folders });
       return runs.summary(runId);
     },
-    'train.resume': async ({ runId, extraSteps }) => {
+    'train.resume': async ({ runId, extraSteps, changes }) => {
       training.requireIdle();
       const summary = await runs.summary(runId);
       if (!summary.hasCheckpoint) throw new HostError('this run has no checkpoint to resume from');
-      const config = await runs.config(runId);
+      // What may change on resume (HOST_PARAMS refused the rest); the trainer writes config.json with it.
+      const config = applyResumeChanges(await runs.config(runId), changes ?? {});
+      const checked = validateRunConfig(config);
+      if (!checked.ok) throw new HostError(`these changes make the run invalid: ${describeErrors(checked.errors)}`);
       await requireMemoryFor(trainer, config);
       training.set({ runId, state: 'starting', step: summary.stepsDone, totalSteps: config.steps + (extraSteps ?? 0), message: undefined });
       await trainer.request('train.start', { runDir: summary.dir, config, resume: true, extraSteps, ...folders });
-      return summary;
+      return { ...summary, config };
     },
     'train.pause': async () => {
       await trainer.request('train.pause', undefined);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { assertSafeId, isSafeId } from './ids';
-import { ImportSettingsSchema, RunConfigSchema, type ImportSettings, type RunConfig } from './schema';
+import { ImportSettingsSchema, RESUMABLE_OPTIONS, RUN_OPTIONS, RunConfigSchema, RunOptionsSchema, type ImportSettings, type RunConfig, type RunOptions } from './schema';
 
 export type { ImportSettings, ResizeMode, RunConfig, Prior, Architecture, AugmentName, GeneratorLossName } from './schema';
 
@@ -78,6 +78,11 @@ export interface StepMetrics {
   v: number;
   /** clamp((v + 2 log 2) / 2, 0, log 2), nats */
   jsd: number;
+  /**
+   * r_t = mean sign of D's logits on the real images, in [-1, 1] (StyleGAN2-ADA's overfitting
+   * heuristic: near 1 when D calls nearly every training image real). Absent in runs logged before it existed.
+   */
+  rt?: number;
   imgPerSec: number;
   /** seconds since the run (or its resumption) started */
   time: number;
@@ -164,6 +169,35 @@ export interface GeneratedImage {
 // ---------------------------------------------------------------------------------------------
 // Renderer → host: method name → params and result.
 
+// ---------------------------------------------------------------------------------------------
+// Training health (issue 12): what the detectors of src-main/engine/health.ts find.
+
+/** d-won: D separates real from generated; mode-collapse: the samples look alike; d-overfit: r_t near 1; divergence: exploding losses. */
+export type HealthKind = 'd-won' | 'mode-collapse' | 'd-overfit' | 'divergence';
+
+/** A suggested change of the run's settings. */
+export interface HealthRemedy {
+  /** What the button says, e.g. "Resume with k 5 → 1, Learning rate D 0.01 → 0.00001". */
+  label: string;
+  /** The options to change (run schema keys). */
+  changes: Partial<RunOptions>;
+  /**
+   * True: the run resumes from its checkpoint with the changes (they are all RESUMABLE_OPTIONS).
+   * False: they change the networks, so they take a new run with the run's settings plus the changes.
+   */
+  resumable: boolean;
+}
+
+export interface HealthFinding {
+  kind: HealthKind;
+  severity: 'warning';
+  /** One line in plain words: what is wrong, with the numbers that show it. */
+  message: string;
+  remedy: HealthRemedy;
+  /** The step at which it was found. */
+  step: number;
+}
+
 export interface AppInfo {
   version: string;
   mode: 'electron' | 'browser';
@@ -190,7 +224,8 @@ export interface HostApi {
   'runs.get': { params: { runId: string }; result: RunDetail };
   'runs.delete': { params: { runId: string }; result: void };
   'train.start': { params: { config: RunConfig }; result: RunSummary };
-  'train.resume': { params: { runId: string; extraSteps?: number }; result: RunSummary };
+  /** `changes`: options to change on resume (only RESUMABLE_OPTIONS), e.g. a health remedy's. */
+  'train.resume': { params: { runId: string; extraSteps?: number; changes?: Partial<RunOptions> }; result: RunSummary };
   'train.pause': { params: void; result: TrainingStatus };
   'train.continue': { params: void; result: TrainingStatus };
   'train.stop': { params: void; result: TrainingStatus };
@@ -235,6 +270,8 @@ export interface HostEvents {
   'train.metrics': { runId: string; metrics: StepMetrics[] };
   'train.sample': SampleInfo;
   'train.status': TrainingStatus;
+  /** The live run's health findings changed (one appeared, changed or cleared): all current ones. */
+  'train.health': { runId: string; step: number; findings: HealthFinding[] };
 }
 
 export type HostEvent = keyof HostEvents;
@@ -301,6 +338,7 @@ export interface TrainerEvents {
   'train.metrics': { metrics: StepMetrics[] };
   'train.sample': { step: number; path: string };
   'train.state': { state: TrainingState; step: number; totalSteps: number; message?: string };
+  'train.health': { step: number; findings: HealthFinding[] };
 }
 
 export type TrainerEvent = keyof TrainerEvents;
@@ -339,6 +377,7 @@ export const HOST_EVENTS: readonly HostEvent[] = [
   'train.metrics',
   'train.sample',
   'train.status',
+  'train.health',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -365,6 +404,21 @@ const int = (what: string, min: number, max: number) =>
   });
 const flag = (what: string) => z.custom<boolean>((v) => typeof v === 'boolean', { error: `${what} must be true or false` });
 const params = <T extends z.ZodRawShape>(shape: T) => z.object(shape, { error: 'the request needs an object of parameters' });
+/** Options to change on resume: each checked by its schema entry, and only those that may change on resume. */
+const resumeChanges = z
+  .strictObject(RunOptionsSchema.partial().shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `changes: unknown setting${issue.keys.length === 1 ? '' : 's'} ${issue.keys.join(', ')}`
+        : 'changes must be an object of run settings',
+  })
+  .superRefine((changes, ctx) => {
+    const fixed = Object.keys(changes).filter((key) => !(RESUMABLE_OPTIONS as string[]).includes(key));
+    if (fixed.length > 0) {
+      const labels = fixed.map((key) => RUN_OPTIONS[key as keyof typeof RUN_OPTIONS].label).join(', ');
+      ctx.addIssue({ code: 'custom', message: `changes: ${labels} cannot change when a run resumes: start a new run instead` });
+    }
+  });
 /** Methods without parameters ignore whatever a client sends. */
 const none = z.unknown().transform((): void => undefined);
 
@@ -382,7 +436,7 @@ export const HOST_PARAMS: { [M in HostMethod]: z.ZodType<HostParams<M>, unknown>
   'runs.get': params({ runId: id('run id') }),
   'runs.delete': params({ runId: id('run id') }),
   'train.start': params({ config: RunConfigSchema }),
-  'train.resume': params({ runId: id('run id'), extraSteps: int('extraSteps', 1, 10_000_000).optional() }),
+  'train.resume': params({ runId: id('run id'), extraSteps: int('extraSteps', 1, 10_000_000).optional(), changes: resumeChanges.optional() }),
   'train.pause': none,
   'train.continue': none,
   'train.stop': none,

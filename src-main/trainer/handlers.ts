@@ -45,6 +45,7 @@ class TrainingJob {
           this.flushTimer ??= setTimeout(() => this.flushMetrics(), METRICS_FLUSH_MS);
         },
         onSample: (sample) => deps.emit('train.sample', sample),
+        onHealth: ({ step, findings }) => deps.emit('train.health', { step, findings }),
         onState: (state, message) => this.setState(state, totalSteps, message),
         // Warnings (exploding losses, a damaged checkpoint passed over) ride on the state event's message.
         onLog: (message) => this.setState(this.state, totalSteps, message),

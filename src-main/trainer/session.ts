@@ -12,6 +12,7 @@ import {
   type Augmenter, type GanState, type RealBatchSource } from '../engine/gan';
 import { nonFiniteTensors, restoreGan, serializeGan } from '../engine/checkpoint';
 import { DivergenceWatch, RESUME_HINT, type DivergenceLimits } from '../engine/divergence';
+import { HealthMonitor, setDiversity, type HealthUpdate } from '../engine/health';
 import type { RunConfig, StepMetrics } from '../shared/contract';
 import { samplePrior } from '../engine/prior';
 import { applyResumeChanges, describeErrors, validateRunConfig } from '../shared/schema';
@@ -36,6 +37,11 @@ export interface TrainingHooks {
   onState?: (state: TrainingState, message?: string) => void;
   onImportProgress?: (progress: ImportProgress) => void;
   onDataset?: (report: DatasetReport) => void;
+  /**
+   * The run's health findings changed (engine/health.ts): evaluated at every sample grid, and at once when
+   * the losses start exploding. `added`: the new ones (print these); `findings`: all current ones.
+   */
+  onHealth?: (update: HealthUpdate) => void;
   /** Warnings and notes for the user (dataset changed since the run started, ...). */
   onLog?: (message: string) => void;
   /** Awaited between iterations: resolve to go on. A stop must also resolve it (then the signal is checked). */
@@ -260,6 +266,13 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   let lastSampleStep = -1;
   let lastCheckedStep = -1;
   const watch = new DivergenceWatch(options.divergence);
+  // The health detectors compare the grid's spread with the training images'. They judge this sitting's
+  // steps only: a resume may have changed the settings (a remedy), and the steps before would repeat the old finding.
+  const health = new HealthMonitor(config, setDiversity(images));
+  const reportHealth = () => {
+    const update = health.evaluate(state.step);
+    if (update) hooks.onHealth?.(update);
+  };
   const keptNote = () =>
     progress.checkpoint ? `The last good checkpoint (step ${progress.checkpoint.step}) is kept.` : 'No checkpoint was written before it.';
   const diverged = (bad: string[]) =>
@@ -292,12 +305,16 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
     if (lastSampleStep === state.step) return;
     checkWeights();
     const pixels = tf.tidy(() => generateImages(samplingGenerator(state), fixedZ));
-    const png = await gridPng({ pixels: toUint8(pixels), count: pixels.shape[0], size: config.size });
+    const rgb = toUint8(pixels);
+    const count = pixels.shape[0];
     pixels.dispose();
+    const png = await gridPng({ pixels: rgb, count, size: config.size });
     const path = runFiles.sample(runDir, state.step);
     await writeFileAtomic(path, png);
     lastSampleStep = state.step;
     hooks.onSample?.({ step: state.step, path });
+    health.observeGrid(state.step, rgb, count, config.size);
+    reportHealth();
   };
 
   const started = performance.now();
@@ -333,8 +350,15 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
         throw withTargetPath(error, metricsPath);
       });
       hooks.onMetrics?.(metrics);
+      health.observe(metrics);
       const verdict = watch.observe(metrics);
-      if (verdict.kind === 'warn') hooks.onLog?.(verdict.message);
+      if (verdict.kind === 'warn') {
+        hooks.onLog?.(verdict.message);
+        health.setDivergence(state.step, verdict.message);
+        reportHealth();
+      } else if (!watch.exploding) {
+        health.setDivergence(state.step, null);
+      }
       if (verdict.kind === 'stop') throw new Error(`${verdict.message} ${keptNote()}`);
       if (state.step % config.sampleEvery === 0 || state.step === totalSteps) await saveSample();
       if (state.step % config.checkpointEvery === 0 || state.step === totalSteps) await saveCheckpoint(state.step === totalSteps);

@@ -86,6 +86,15 @@ test('a config round-trips through the form', () => {
   assert.match(describeConfig(config), /MMGAN · uniform prior · k 2/);
 });
 
+test('a run\'s settings plus a remedy\'s changes make the New run form (a change of the networks is a new run)', () => {
+  const { config } = valid({ width: '16', replay: '0' });
+  assert.ok(config);
+  const form = formFromConfig(config, { replay: 0.25 });
+  assert.equal(form.replay, '0.25');
+  assert.equal(form.width, '16');
+  assert.deepEqual(validateForm(form, { dataset }).config, { ...config, replay: 0.25 });
+});
+
 test('the form opens on a preset and highlights it until a field changes', () => {
   const form = presetForm('balanced', null);
   assert.equal(matchingPreset(form, null), 'balanced');

@@ -56,9 +56,12 @@ export function defaultForm(): RunForm {
   return formFromOptions(defaultRunConfig());
 }
 
-/** The form that reproduces a run's settings (for "train again with these settings"). */
-export function formFromConfig(config: RunConfig): RunForm {
-  return formFromOptions(config);
+/**
+ * The form that reproduces a run's settings (for "train again with these settings"); `changes` on top (a
+ * health remedy that changes the networks, so it takes a new run).
+ */
+export function formFromConfig(config: RunConfig, changes: Partial<RunOptions> = {}): RunForm {
+  return formFromOptions({ ...config, ...changes });
 }
 
 /**

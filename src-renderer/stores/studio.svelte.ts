@@ -1,7 +1,7 @@
 import { bridge } from '../lib/bridge';
 import { errorMessage } from '../lib/format';
-import { fitBatchToDataset, matchingPreset, presetForm, type RunForm } from '../lib/run-form';
-import { DEFAULT_PRESET } from '../../src-main/shared/schema';
+import { fitBatchToDataset, formFromConfig, matchingPreset, presetForm, type RunForm } from '../lib/run-form';
+import { DEFAULT_PRESET, type RunOptions } from '../../src-main/shared/schema';
 import type { ViewName } from '../lib/shortcuts';
 import { loadTheme, otherTheme, saveTheme, type Theme } from '../lib/theme';
 import { isActive, mergeMetrics } from '../lib/training';
@@ -10,6 +10,8 @@ import type {
   BackendReport,
   BrokenRun,
   DatasetReport,
+  HealthFinding,
+  HealthRemedy,
   RunSummary,
   SampleInfo,
   StepMetrics,
@@ -48,6 +50,8 @@ class Studio {
   liveRunId = $state<string | null>(null);
   liveMetrics = $state.raw<StepMetrics[]>([]);
   liveSamples = $state.raw<SampleInfo[]>([]);
+  /** The live run's current health findings (engine/health.ts), from this sitting's 'train.health' events. */
+  health = $state.raw<HealthFinding[]>([]);
   crash = $state<Crash | null>(null);
 
   runs = $state.raw<RunSummary[]>([]);
@@ -157,6 +161,7 @@ class Studio {
       this.liveRunId = runId;
       this.liveMetrics = [];
       this.liveSamples = [];
+      this.health = [];
     }
     try {
       const detail = await bridge.invoke('runs.get', { runId });
@@ -183,6 +188,7 @@ class Studio {
         this.liveRunId = summary.id;
         this.liveMetrics = [];
         this.liveSamples = [];
+        this.health = [];
       }
       this.view = 'training';
       void this.refreshRuns();
@@ -193,17 +199,46 @@ class Studio {
     }
   }
 
-  async resumeRun(runId: string, extraSteps?: number): Promise<boolean> {
+  /** Resumes a run from its last checkpoint; `changes`: options to change (only those the schema allows on resume). */
+  async resumeRun(runId: string, extraSteps?: number, changes?: Partial<RunOptions>): Promise<boolean> {
     try {
       this.crash = null;
       await this.followRun(runId);
-      await bridge.invoke('train.resume', { runId, extraSteps: extraSteps && extraSteps > 0 ? extraSteps : undefined });
+      // Each sitting is judged afresh (the trainer's detectors look at its own steps only).
+      this.health = [];
+      const summary = await bridge.invoke('train.resume', { runId, extraSteps: extraSteps && extraSteps > 0 ? extraSteps : undefined, changes });
+      // The run's settings as they now are (the trainer writes them into config.json as it starts).
+      this.runs = this.runs.map((run) => (run.id === summary.id ? summary : run));
       this.view = 'training';
       return true;
     } catch (error) {
       this.toast(`Could not resume: ${errorMessage(error)}`, 'error', 8000);
       return false;
     }
+  }
+
+  /**
+   * A health finding's one-click remedy. Resumable: stop the run if it trains (a checkpoint is kept), then
+   * resume it with the changes (a finished run trains half its steps more). Otherwise the changes alter the
+   * networks: New run opens with the run's settings plus the changes.
+   */
+  async applyRemedy(runId: string, remedy: HealthRemedy): Promise<boolean> {
+    const run = this.runs.find((r) => r.id === runId);
+    if (!remedy.resumable) {
+      if (!run) return false;
+      Object.assign(this.form, formFromConfig(run.config, remedy.changes));
+      this.view = 'new-run';
+      return true;
+    }
+    try {
+      if (this.training && this.status.runId === runId) this.status = await bridge.invoke('train.stop', undefined);
+    } catch (error) {
+      this.toast(`Could not stop the run: ${errorMessage(error)}`, 'error', 8000);
+      return false;
+    }
+    const finished = this.status.runId === runId ? this.status.state === 'finished' : !!run && run.stepsDone >= run.config.steps;
+    const total = this.status.runId === runId && this.status.totalSteps ? this.status.totalSteps : (run?.config.steps ?? 0);
+    return this.resumeRun(runId, finished ? Math.max(1, Math.round(total / 2)) : undefined, remedy.changes);
   }
 
   async control(action: 'train.pause' | 'train.continue' | 'train.stop'): Promise<void> {
@@ -232,6 +267,9 @@ class Studio {
     bridge.on('train.metrics', ({ runId, metrics }) => {
       if (runId !== this.liveRunId) return;
       this.liveMetrics = mergeMetrics(this.liveMetrics, metrics);
+    });
+    bridge.on('train.health', ({ runId, findings }) => {
+      if (runId === this.liveRunId) this.health = findings;
     });
     bridge.on('train.sample', (sample) => {
       if (sample.runId !== this.liveRunId) return;

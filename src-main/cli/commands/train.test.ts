@@ -34,7 +34,7 @@ test('train --json, --resume, generate, interpolate and export as real child pro
   assert.equal(first.code, 0, first.stderr);
   const lines = first.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(lines.map((l) => l.step), [1, 2]);
-  for (const key of ['step', 'dLoss', 'gLoss', 'dReal', 'dFake', 'v', 'jsd', 'imgPerSec', 'time']) assert.ok(key in lines[0], key);
+  for (const key of ['step', 'dLoss', 'gLoss', 'dReal', 'dFake', 'v', 'jsd', 'rt', 'imgPerSec', 'time']) assert.ok(key in lines[0], key);
   assert.match(first.stderr, /backend: CPU · cpu/);
   assert.deepEqual(await readdir(join(run, 'samples')), ['step-000000.png', 'step-000001.png', 'step-000002.png']);
 
@@ -75,6 +75,24 @@ test('SIGTERM saves a checkpoint of the last completed step before exiting', asy
   assert.equal(checkpoints.length, 1);
   const step = Number(/step-(\d+)\.ckpt/.exec(checkpoints[0])![1]);
   assert.ok(step >= 1 && step < 200);
+});
+
+test('when D wins, train prints one warning line with the resume command, and that command runs', async () => {
+  const run = join(root, 'd-wins');
+  // wasm: the 50 logged steps the detector looks back on take minutes on the cpu backend.
+  const losing = ['--size', '16', '--width', '4', '--latent', '8', '--batch', '8', '--backend', 'wasm', '--k', '5', '--lr-d', '0.01', '--lr-g', '1e-5'];
+  const result = await cli(['train', '--data', data, '--out', run, ...losing, '--steps', '120', '--sample-every', '10', '--json']);
+  assert.equal(result.code, 0, result.stderr);
+  const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning:'));
+  assert.equal(warnings.length, 1, result.stderr);
+  assert.match(warnings[0], /^warning: D has won: over the last 50 steps it scored real images [01]\.\d\d and generated ones 0\.\d\d, so G gets almost nothing to learn from\. /);
+  const command = / gan-studio (train --resume .*)$/.exec(warnings[0]);
+  assert.ok(command, warnings[0]);
+  assert.equal(command[1], `train --resume --out ${run} --k 1 --lr-d 0.00001`);
+  const resumed = await cli([...command[1].split(' '), '--steps', '125', '--backend', 'wasm', '--json']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const config = JSON.parse(await readFile(join(run, 'config.json'), 'utf8'));
+  assert.deepEqual([config.k, config.lrD, config.steps], [1, 1e-5, 125]);
 });
 
 test('a run folder inside the image folder never becomes training data, on resume too', async () => {

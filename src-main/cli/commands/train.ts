@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { appPaths } from '../../disk/app-paths';
-import type { BackendPreference, StepMetrics } from '../../shared/contract';
+import type { BackendPreference, HealthFinding, StepMetrics } from '../../shared/contract';
 import { formatEta } from '../../shared/format';
 import {
   applyResumeChanges,
@@ -10,6 +10,7 @@ import {
   defaultRunConfig,
   describeErrors,
   flagOf,
+  optionText,
   RESUMABLE_OPTIONS,
   RUN_OPTIONS,
   validateRunConfig,
@@ -62,6 +63,20 @@ function flagErrors(errors: FieldError[]): string {
     .filter((e) => !(e.field === 'data.settings.size' && errors.some((other) => other.field === 'size')))
     .map((e) => (e.field in RUN_OPTIONS ? `--${flagOf(e.field, RUN_OPTIONS[e.field as RunOptionKey])}: ${e.message}` : `${e.field}: ${e.message}`));
   return named.join('; ');
+}
+
+/**
+ * A health finding as the one line `train` prints: "warning: D has won: … Stop (Ctrl-C) and resume with:
+ * gan-studio train --resume --out RUN --k 1 --lr-d 1e-5" (a new run's flags for remedies that change the networks).
+ */
+export function healthWarning(finding: HealthFinding, out: string): string {
+  const flags = (Object.entries(finding.remedy.changes) as Array<[RunOptionKey, unknown]>)
+    .map(([key, value]) => `--${flagOf(key, RUN_OPTIONS[key])} ${optionText(RUN_OPTIONS[key], value) || 'none'}`)
+    .join(' ');
+  const fix = finding.remedy.resumable
+    ? `Stop (Ctrl-C) and resume with: gan-studio train --resume --out ${out} ${flags}`
+    : `Try a new run with the same settings and ${flags}`;
+  return `warning: ${finding.message} ${fix}`;
 }
 
 export function registerTrain(program: Command): void {
@@ -165,6 +180,10 @@ export function registerTrain(program: Command): void {
               process.stderr.write(`dataset: ${r.used} images (${r.found} found, ${r.skipped.length} skipped, ${r.duplicates.length} duplicates)\n`);
             },
             onLog: (message) => process.stderr.write(`${message}\n`),
+            // The divergence guard's warning is printed by onLog already.
+            onHealth: ({ added }) => {
+              for (const finding of added) if (finding.kind !== 'divergence') process.stderr.write(`${healthWarning(finding, out)}\n`);
+            },
             onMetrics: (m: StepMetrics) => {
               if (o.json) process.stdout.write(`${JSON.stringify(m)}\n`);
               if (tty) {

@@ -18,7 +18,7 @@ export const RUN_OPTIONS = {
   latent: integer({ label: 'Latent size', help: 'numbers in each random input z', default: 128, min: 1, max: 1024, group: 'model', shape: true }),
   prior: choice(PRIOR_CHOICES, { label: 'Latent prior', help: 'where z comes from: N(0, I) or U[−1, 1]', default: PRIOR.normal, group: 'model' }),
   loss: choice(LOSS_CHOICES, { label: 'Generator loss', help: 'what G minimises (THEORY.md §4)', default: LOSS.ns, group: 'training' }),
-  k: integer({ label: 'k (D steps per G step)', help: 'discriminator updates per generator update: more bring D closer to its best', default: 1, min: 1, max: 100, group: 'training' }),
+  k: integer({ label: 'k (D steps per G step)', help: 'discriminator updates per generator update: more bring D closer to its best', default: 1, min: 1, max: 100, group: 'training', resume: true }),
   steps: integer({ label: 'Steps', help: 'generator updates in total', default: 5000, min: 1, max: 10_000_000, group: 'training', resume: true }),
   batch: integer({ label: 'Batch size', help: 'real and generated images per update, each (the memory it needs is checked before training)', default: 32, min: 1, max: 1_000_000, group: 'training' }),
   lrD: number({ label: 'Learning rate D', help: "the discriminator's Adam step size, e.g. 2e-4", default: 2e-4, min: 0, max: 1, minExclusive: true, maxExclusive: true, group: 'training', resume: true }),
@@ -28,7 +28,7 @@ export const RUN_OPTIONS = {
   seed: integer({ label: 'Seed', help: 'same seed, same run', default: 1, min: 0, max: 2 ** 32 - 1, group: 'training' }),
   replay: number({ label: 'Replay fraction', help: 'share of the fakes D sees drawn from earlier generators (0 = off)', default: 0, min: 0, max: 1, group: 'stabilisers', shape: true }),
   ema: number({ label: 'EMA of G', help: "decay of a moving average of G's weights used for samples (0 = off, 0.999 typical)", default: 0.999, min: 0, max: 1, maxExclusive: true, group: 'stabilisers', shape: true }),
-  augment: list(AUGMENT_CHOICES, { label: 'Augmentation', help: 'applied to real and generated images before D', default: [], group: 'stabilisers' }),
+  augment: list(AUGMENT_CHOICES, { label: 'Augmentation', help: 'applied to real and generated images before D', default: [], group: 'stabilisers', resume: true }),
   sampleEvery: integer({ label: 'Grid every (steps)', help: 'steps between sample grids', default: 100, min: 1, max: 10_000_000, group: 'logging', resume: true }),
   checkpointEvery: integer({ label: 'Checkpoint every', help: 'steps between checkpoints: a crash loses at most this much', default: 500, min: 1, max: 10_000_000, group: 'logging', resume: true }),
 } as const;
@@ -51,7 +51,10 @@ export const RunDataSchema = z.object(
   { error: 'data must say what the run trains on: { folders, settings }' },
 );
 
-export const RunConfigSchema = objectOf(RUN_OPTIONS).extend({
+/** Every run option, each checked by its entry (no cross-field rules: see validateRunConfig). */
+export const RunOptionsSchema = objectOf(RUN_OPTIONS);
+
+export const RunConfigSchema = RunOptionsSchema.extend({
   schemaVersion: z.literal(RUN_SCHEMA_VERSION, { error: `schemaVersion must be ${RUN_SCHEMA_VERSION}` }),
   data: RunDataSchema,
 });
@@ -128,7 +131,10 @@ export function defaultRunConfig(overrides: Partial<RunConfig> = {}): RunConfig 
   return config;
 }
 
-/** Options that may change when a run resumes (the length, learning rates, how often to log). */
+/**
+ * Options that may change when a run resumes: the length, learning rates, D steps per G step, augmentation,
+ * how often to log. None of them is in the checkpoint's shape; they take effect from the next step.
+ */
 export const RESUMABLE_OPTIONS = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter((key) => RUN_OPTIONS[key].resume === true);
 
 /** The run's own config with what may change on resume taken from `changes`. */

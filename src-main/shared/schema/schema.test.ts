@@ -74,10 +74,12 @@ test('config.json of version 1 (no schemaVersion) is upgraded; a newer one is re
 });
 
 test('resume takes only the options the schema marks as changeable', () => {
-  assert.deepEqual([...RESUMABLE_OPTIONS].sort(), ['checkpointEvery', 'lrD', 'lrG', 'sampleEvery', 'steps']);
-  const resumed = applyResumeChanges(valid(), { steps: 9000, lrD: 1e-4, width: 999, loss: 'mm' });
+  assert.deepEqual([...RESUMABLE_OPTIONS].sort(), ['augment', 'checkpointEvery', 'k', 'lrD', 'lrG', 'sampleEvery', 'steps']);
+  const resumed = applyResumeChanges(valid(), { steps: 9000, lrD: 1e-4, k: 1, augment: ['color'], width: 999, loss: 'mm' });
   assert.equal(resumed.steps, 9000);
   assert.equal(resumed.lrD, 1e-4);
+  assert.equal(resumed.k, 1);
+  assert.deepEqual(resumed.augment, ['color']);
   assert.equal(resumed.width, 32);
   assert.equal(resumed.loss, 'ns');
 });
