@@ -249,6 +249,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const server = createServer((request, response) => {
     handle(request, response).catch(() => plain(response, 500, 'internal error'));
   });
+  // No cap on a whole request (Node's default, 5 min, would cut a large upload over a slow SSH
+  // tunnel); a connection idle for 2 min is closed instead (the WebSocket ones excepted: ws clears it).
+  server.requestTimeout = 0;
+  server.setTimeout(120_000);
   // A malformed HTTP request gets a 400 from Node; an error on an idle socket is nobody's business.
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
