@@ -110,6 +110,7 @@ describe('browser mode against hostile clients', () => {
     try {
       for (const [method, params] of [
         ['runs.get', null],
+        ['runs.get', { runId: 'a/b' }],
         ['runs.delete', 5],
         ['generate.images', {}],
         ['datasets.import', { folders: 5 }],
