@@ -9,6 +9,8 @@ export interface Studio {
   url: string;
   /** GAN_STUDIO_HOME of this server: its runs, caches and uploads. */
   home: string;
+  /** HOME of this server: browser mode saves and exports only inside it. */
+  userHome: string;
   server: ChildProcess;
 }
 
@@ -18,9 +20,10 @@ export const artifactDir = join(import.meta.dirname, '..', 'test-results', 'scre
 /** Starts the real browser-mode server as a child process, exactly as a user would. */
 export async function startStudio(): Promise<Studio> {
   const home = await mkdtemp(join(tmpdir(), 'gan-e2e-'));
+  const userHome = await mkdtemp(join(tmpdir(), 'gan-e2e-home-'));
   const server = spawn(process.execPath, ['src-main/cli/gan-studio.mjs', 'serve', '--port', '0'], {
     cwd: join(import.meta.dirname, '..'),
-    env: { ...process.env, GAN_STUDIO_HOME: home },
+    env: { ...process.env, GAN_STUDIO_HOME: home, HOME: userHome },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -32,7 +35,7 @@ export async function startStudio(): Promise<Studio> {
     });
     server.once('exit', (code) => reject(new Error(`gan-studio serve exited with code ${code}: ${output}`)));
   });
-  return { url, home, server };
+  return { url, home, userHome, server };
 }
 
 /**
@@ -46,6 +49,7 @@ export const test = base.extend<{ fresh: Studio }, { studio: Studio }>({
       await use(studio);
       studio.server.kill('SIGTERM');
       await rm(studio.home, { recursive: true, force: true });
+      await rm(studio.userHome, { recursive: true, force: true });
     },
     { scope: 'worker' },
   ],
@@ -54,6 +58,7 @@ export const test = base.extend<{ fresh: Studio }, { studio: Studio }>({
     await use(studio);
     studio.server.kill('SIGTERM');
     await rm(studio.home, { recursive: true, force: true });
+    await rm(studio.userHome, { recursive: true, force: true });
   },
 });
 
