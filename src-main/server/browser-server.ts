@@ -41,6 +41,8 @@ export function tokenCookieName(port: number): string {
 
 /** Largest WebSocket message accepted (requests are small JSON; files travel by POST /upload). */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** How much of a refused upload's body is read and dropped before the connection is cut. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -180,9 +182,16 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     } catch (error) {
       const status = error instanceof UploadTooLargeError ? 413 : error instanceof HostError || error instanceof UnsafeIdError ? 400 : 500;
       const message = status === 500 ? 'the upload failed on the host; nothing of the file was kept' : (error as Error).message;
-      // The rest of the body is read and dropped (no memory kept), so the client gets to read the reply.
+      // The rest of the body is read and dropped (no memory kept) so that the sender, which may still
+      // be sending, gets to read the reply: closing now would reset the connection under it. A sender
+      // that goes on past another MAX_DRAIN_BYTES is cut off.
+      let drained = 0;
+      request.on('data', (chunk: Buffer) => {
+        drained += chunk.length;
+        if (drained > MAX_DRAIN_BYTES) request.socket.destroy();
+      });
       request.resume();
-      plain(response, status, message, { connection: 'close' });
+      plain(response, status, message);
     }
   }
 
