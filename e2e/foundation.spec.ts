@@ -3,6 +3,8 @@ import { artifactDir, expect, test } from './studio';
 
 test('browser mode shows the backend report of the real trainer process', async ({ page, studio }) => {
   await page.goto(studio.url);
+  // The server traded the token for a cookie and redirected: it is no longer in the address bar.
+  expect(new URL(page.url()).search).toBe('');
   const badge = page.getByTestId('backend-badge');
   await expect(badge).toHaveText(/^(GPU|CPU) · (tfjs-node-gpu|tfjs-node|wasm|cpu), \d+ threads?$/);
   // The full report opens from the badge (the studio's header keeps only the badge in view).

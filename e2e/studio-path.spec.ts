@@ -122,8 +122,8 @@ test('a new user imports a folder, trains, pauses, stops, resumes and saves gene
     await page.getByTestId('generate-seed').fill('42');
     await page.getByTestId('generate-button').click();
     await expect(page.getByTestId('generated-image')).toHaveCount(8);
-    // Browser mode saves only inside the server's home folder.
-    const out = await mkdtemp(join(studio.userHome, 'saved-'));
+    // Browser mode writes only inside the server's home folder.
+    const out = join(studio.userHome, 'saved');
     await page.getByTestId('save-folder').fill(out);
     await page.getByTestId('save-button').click();
     await expect(page.getByTestId('save-result')).toContainText('Saved 8 images');
@@ -146,13 +146,18 @@ test('a new user imports a folder, trains, pauses, stops, resumes and saves gene
     const gif = page.getByTestId('interpolation-gif');
     await expect(gif).toBeVisible();
     await expect.poll(() => gif.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
-    const exportDir = await mkdtemp(join(studio.userHome, 'export-'));
+    const exportDir = join(studio.userHome, 'export');
     await page.getByTestId('save-folder').fill(exportDir);
     await page.getByTestId('export-model').click();
     await expect(page.getByTestId('export-result')).toContainText('model.json');
     expect(await readdir(exportDir)).toContain('model.json');
+    // A second export to the same folder asks before it replaces the first.
+    await page.getByTestId('export-model').click();
+    await expect(page.getByTestId('export-conflict')).toContainText('already holds model.json and generator.weights.bin');
+    await page.getByTestId('export-replace').click();
+    await expect(page.getByTestId('export-result')).toContainText('model.json');
+    await expect(page.getByTestId('export-conflict')).toHaveCount(0);
     await shot(page, '9b-generate-ranked');
-    await rm(exportDir, { recursive: true, force: true });
   });
 
   await test.step('the playground and the light theme', async () => {

@@ -53,8 +53,8 @@ describe('folders a client names (browser mode)', () => {
       cacheDir: paths.cache,
       images: tinyImages(),
     });
-    await mkdir(join(paths.generated, RUN_ID, '1'), { recursive: true });
-    await writeFile(join(paths.generated, RUN_ID, '1', 'image-0001.png'), 'generated png');
+    await mkdir(join(paths.root, 'generated', RUN_ID, '1'), { recursive: true });
+    await writeFile(join(paths.root, 'generated', RUN_ID, '1', 'image-0001.png'), 'generated png');
     trainer = new TrainerClient(nodeTrainerLauncher(undefined, { ...process.env, GAN_STUDIO_HOME: paths.root }));
     host = createHost({ paths, trainer, mode: 'browser', version: '0.0.0-test', clientWriteRoots: [home] });
   });
@@ -64,7 +64,7 @@ describe('folders a client names (browser mode)', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  const image = () => join(paths.generated, RUN_ID, '1', 'image-0001.png');
+  const image = () => join(paths.root, 'generated', RUN_ID, '1', 'image-0001.png');
 
   test('saving writes only inside the home folder, never into the app data folder, and needs a full path', async () => {
     const refused: Array<[string, RegExp]> = [

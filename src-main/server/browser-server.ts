@@ -42,6 +42,8 @@ export function tokenCookieName(port: number): string {
 
 /** Largest WebSocket message accepted (requests are small JSON; files travel by POST /upload). */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** How much of a refused upload's body is read and dropped before the connection is cut. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -181,9 +183,16 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     } catch (error) {
       const status = error instanceof UploadTooLargeError ? 413 : error instanceof HostError || error instanceof UnsafeIdError ? 400 : 500;
       const message = status === 500 ? 'the upload failed on the host; nothing of the file was kept' : (error as Error).message;
-      // The rest of the body is read and dropped (no memory kept), so the client gets to read the reply.
+      // The rest of the body is read and dropped (no memory kept) so that the sender, which may still
+      // be sending, gets to read the reply: closing now would reset the connection under it. A sender
+      // that goes on past another MAX_DRAIN_BYTES is cut off.
+      let drained = 0;
+      request.on('data', (chunk: Buffer) => {
+        drained += chunk.length;
+        if (drained > MAX_DRAIN_BYTES) request.socket.destroy();
+      });
       request.resume();
-      plain(response, status, message, { connection: 'close' });
+      plain(response, status, message);
     }
   }
 
@@ -262,6 +271,10 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const server = createServer((request, response) => {
     handle(request, response).catch(() => plain(response, 500, 'internal error'));
   });
+  // No cap on a whole request (Node's default, 5 min, would cut a large upload over a slow SSH
+  // tunnel); a connection idle for 2 min is closed instead (the WebSocket ones excepted: ws clears it).
+  server.requestTimeout = 0;
+  server.setTimeout(120_000);
   // A malformed HTTP request gets a 400 from Node; an error on an idle socket is nobody's business.
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

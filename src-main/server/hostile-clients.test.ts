@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +111,7 @@ describe('browser mode against hostile clients', () => {
     try {
       for (const [method, params] of [
         ['runs.get', null],
+        ['runs.get', { runId: 'a/b' }],
         ['runs.delete', 5],
         ['generate.images', {}],
         ['datasets.import', { folders: 5 }],
@@ -356,6 +358,23 @@ describe('browser mode against hostile clients', () => {
       assert.equal(overTotal.status, 413);
       assert.equal(overTotal.body, 'd.png would take this upload over its 3.0 MB limit; import the folder by its path instead');
       assert.deepEqual((await readdir(folder)).sort(), ['a.png', 'b.png', 'c.png']);
+
+      // A sender that disappears midway: its partial file is removed.
+      const { uploadId: cutId, folder: cutFolder } = (await call(await pageSocket(small), small, 'datasets.upload', { name: 'cut' }))!.result as { uploadId: string; folder: string };
+      const cut = httpRequest({
+        host: '127.0.0.1',
+        port: small.port,
+        method: 'POST',
+        path: `/upload?id=${cutId}&name=cut.png`,
+        headers: { ...headers, 'content-length': MB },
+      });
+      cut.on('error', () => {});
+      cut.write(Buffer.alloc(MB / 2));
+      for (let i = 0; i < 200 && (await readdir(cutFolder)).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      assert.match((await readdir(cutFolder))[0] ?? '', /^cut\.png\..*\.tmp$/, 'the partial file is being written');
+      cut.destroy();
+      for (let i = 0; i < 200 && (await readdir(cutFolder)).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+      assert.deepEqual(await readdir(cutFolder), []);
       assert.ok(small.alive());
     } finally {
       await small.stop();

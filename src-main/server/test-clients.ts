@@ -79,12 +79,23 @@ export async function peakRss(pid: number): Promise<number> {
   return Number(kb[1]) * 1024;
 }
 
-/** One HTTP request with full control of the headers (Host included), body optional. */
+/**
+ * One HTTP request with full control of the headers (Host included), body optional. With
+ * `giveUpMs`, a server still silent after that long (waiting for a body the headers promised)
+ * gets the connection closed and the result is status 0.
+ */
 export function rawHttp(
   port: number,
-  options: { method?: string; path: string; headers?: Record<string, string | number>; body?: Buffer | AsyncIterable<Uint8Array> },
+  options: { method?: string; path: string; headers?: Record<string, string | number>; body?: Buffer | AsyncIterable<Uint8Array>; giveUpMs?: number },
 ): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
+    if (options.giveUpMs !== undefined) {
+      const timer = setTimeout(() => {
+        resolve({ status: 0, headers: {}, body: '' });
+        request.destroy();
+      }, options.giveUpMs);
+      timer.unref();
+    }
     let responded = false;
     const request = httpRequest({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers }, (response) => {
       responded = true;
