@@ -20,8 +20,22 @@ describe('bench on wasm', () => {
     assert.equal(fresh.result.reuseFakes, false);
   });
 
+  it('profiles the kernels of the step with --profile', async () => {
+    const settings = { arch: 'dcgan-ref' as const, size: 16, width: 4, latent: 8, batch: 2, steps: 2, reuseFakes: true };
+    const { result } = await runBench(settings, 'wasm', { profile: true });
+    const profile = result.profile!;
+    assert.equal(profile.iterations, 2);
+    // Every convolution pass of training is there, with its rate.
+    for (const kernel of ['Conv2DBackpropFilter', 'Conv2DBackpropInput']) {
+      const row = profile.kernels.find((k) => k.kernel === kernel);
+      assert.ok(row && row.calls > 0 && row.gflops !== null && row.gflops > 0, kernel);
+    }
+    assert.ok(profile.shapes.length > 0);
+    assert.equal((await runBench(settings, 'wasm')).result.profile, undefined);
+  });
+
   it('rejects bad options with a usage error', async () => {
-    for (const args of [['--size', '3x'], ['--backend', 'gpu'], ['--arch', 'vgg'], ['--size', '48'], ['--batch', '0']]) {
+    for (const args of [['--size', '3x'], ['--backend', 'gpu'], ['--arch', 'vgg'], ['--size', '48'], ['--batch', '0'], ['--threads', '0']]) {
       const program = new Command('gan-studio').exitOverride();
       registerBench(program);
       await assert.rejects(program.parseAsync(['node', 'gan-studio', 'bench', ...args]), UsageError, args.join(' '));
