@@ -45,7 +45,7 @@ export interface WasmStartOptions {
   mainScript?: string;
 }
 
-const require = createRequire(import.meta.url);
+const packageRequire = createRequire(import.meta.url);
 
 type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
 
@@ -59,7 +59,7 @@ const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).W
 
 /** The package's threaded main script, preferring an unpacked copy beside a packaged app's asar. */
 function packageMainScript(): string {
-  const path = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
+  const path = packageRequire.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
   const unpacked = path.replace(/\.asar([\\/])/, '.asar.unpacked$1');
   return unpacked !== path && existsSync(unpacked) ? unpacked : path;
 }
@@ -69,7 +69,7 @@ function packageMainScript(): string {
  * became newlines; the package itself re-escapes them before making its Blob, and so does this.
  */
 function workerSource(): string {
-  const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
+  const { wasmWorkerContents } = packageRequire('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as {
     wasmWorkerContents: string;
   };
   return wasmWorkerContents.replace(/\n/g, '\\n');
