@@ -356,14 +356,14 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
 
 /**
  * The warning for a run resumed on another backend or thread count than it trained on, or null:
- * float sums may then round differently, so the run may not match an uninterrupted one bit for bit.
+ * float sums may then round differently, so the run may not repeat an uninterrupted one bit for bit.
  */
 export function computeChange(before: RunCompute | undefined, now: RunCompute | undefined): string | null {
   if (!before || !now || (before.backend === now.backend && before.threads === now.threads)) return null;
   const describe = (c: RunCompute) => `${c.backend}, ${c.threads} thread${c.threads === 1 ? '' : 's'}`;
   return (
     `this run trained on ${describe(before)} until now and goes on on ${describe(now)}: ` +
-    'its losses may differ in the last digits from a run trained on one setup throughout'
+    'rounding may differ, so it may not match a run trained on one setup throughout bit for bit'
   );
 }
 
