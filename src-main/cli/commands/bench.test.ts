@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 import { registerBench, runBench } from './bench';
 import { UsageError } from '../usage-error';
@@ -15,6 +16,8 @@ describe('bench on wasm', () => {
     assert.ok(result.msPerIter > 0 && Number.isFinite(result.msPerIter));
     // img/s counts the batch of generated images per iteration, as torch_dcgan.py does.
     assert.ok(Math.abs(result.imgPerSec - (2 * 1000) / result.msPerIter) / result.imgPerSec < 0.01);
+    // The process's CPU time over the timed iterations, all threads together: at most every core busy.
+    assert.ok(result.cpuPerWall > 0 && result.cpuPerWall <= availableParallelism() * 1.1, String(result.cpuPerWall));
     // The loop `train` runs (new z for G) works too.
     const fresh = await runBench({ ...settings, reuseFakes: false }, 'wasm');
     assert.equal(fresh.result.reuseFakes, false);

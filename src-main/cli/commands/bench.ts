@@ -36,6 +36,11 @@ export interface BenchResult extends BenchSettings {
   msPerIter: number;
   /** Generated images per second: batch / seconds per iteration, as shared/bench/torch_dcgan.py counts. */
   imgPerSec: number;
+  /**
+   * CPU time of the whole process (all its threads) ÷ wall time over the timed iterations: about
+   * the number of cores kept busy, e.g. near 2 on 2 wasm threads of an otherwise idle machine.
+   */
+  cpuPerWall: number;
   gParams: number;
   dParams: number;
   /** With --profile: the kernels of --steps more iterations, run after the timed ones. */
@@ -98,8 +103,11 @@ export async function runBench(
   try {
     trainIteration(state, realBatch);
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     for (let i = 0; i < config.steps; i++) trainIteration(state, realBatch);
-    const seconds = (performance.now() - start) / 1000 / config.steps;
+    const cpu = process.cpuUsage(cpuStart);
+    const wallSeconds = (performance.now() - start) / 1000;
+    const seconds = wallSeconds / config.steps;
     const profile = options.profile ? await profileKernels(() => void trainIteration(state, realBatch), config.steps) : undefined;
     return {
       report,
@@ -109,6 +117,7 @@ export async function runBench(
         ...settings,
         msPerIter: Math.round(seconds * 10000) / 10,
         imgPerSec: Math.round((config.batch / seconds) * 100) / 100,
+        cpuPerWall: Math.round(((cpu.user + cpu.system) / 1e6 / wallSeconds) * 100) / 100,
         gParams: countTrainableParams(state.generator),
         dParams: countTrainableParams(state.discriminator),
         ...(profile ? { profile } : {}),
@@ -180,7 +189,7 @@ export function registerBench(program: Command): void {
         `${arch} ${result.size} px, width ${result.width}, latent ${result.latent}, batch ${result.batch} ` +
           `(G ${result.gParams.toLocaleString('en')}, D ${result.dParams.toLocaleString('en')} parameters): ` +
           `${result.msPerIter} ms per iteration, ${result.imgPerSec} img/s (mean of ${result.steps} after 1 warm-up` +
-          `${result.reuseFakes ? '' : ', fresh fakes for G'})\n`,
+          `${result.reuseFakes ? '' : ', fresh fakes for G'}; CPU time ${result.cpuPerWall}× wall time)\n`,
       );
       if (result.profile) {
         const { formatKernelProfile } = await import('../../engine/kernel-profile');
