@@ -34,7 +34,7 @@ export const MAX_WASM_THREADS = 8;
 export interface WasmStart {
   /** From the backend (getThreadsCount()), not from what was asked. */
   threads: number;
-  /** Set when more than one thread was wanted but the single-threaded build runs: why, in one line. */
+  /** Set when fewer threads run than were wanted (the single-threaded build, or a cap): why, in one line. */
   threadsSkipped?: string;
 }
 
@@ -215,7 +215,8 @@ export async function startWasm(options: WasmStartOptions): Promise<WasmStart> {
     if (threadsSkipped === undefined) {
       try {
         await startThreaded(wasm, wanted, mainScript);
-        return { threads: wasm.getThreadsCount() };
+        const threads = wasm.getThreadsCount();
+        return threads < wanted ? { threads, threadsSkipped: `the wasm backend started ${threads} of ${wanted} threads` } : { threads };
       } catch (error) {
         threadsSkipped = error instanceof Error ? error.message : String(error);
       }
