@@ -2,16 +2,18 @@
  * What the kernels in engine/wasm-kernels/ buy on the wasm backend, stock against replaced, in one
  * process with the two interleaved so both see the same background load. Not a test (timings
  * depend on the machine and its load):
- *   node --import tsx src-main/bench/wasm-kernels-profile.ts [--size 64] [--width 64] [--batch 16] [--reps 5]
+ *   node --import tsx src-main/bench/wasm-kernels-profile.ts [--size 64] [--width 64] [--batch 16] [--reps 5] [--threads N]
  * Prints per-layer times of the dcgan-ref convolutions, then whole training iterations
- * (engine/gan.ts trainIteration) and the kernels that dominate one.
+ * (engine/gan.ts trainIteration) and the kernels that dominate one (engine/kernel-profile.ts, as
+ * `gan-studio bench --profile` prints them).
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
 import { parseArgs } from 'node:util';
-import { registerWasmTrainingKernels, replacedWasmKernels } from '../engine/wasm-kernels';
+import { replacedWasmKernels } from '../engine/wasm-kernels';
 import { createGan, disposeGan, trainIteration } from '../engine/gan';
+import { formatKernelProfile, profileKernels } from '../engine/kernel-profile';
 import { ARCH, defaultRunConfig, LOSS } from '../shared/schema';
+import { chooseBackend } from '../trainer/backend';
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     width: { type: 'string', default: '64' },
     batch: { type: 'string', default: '16' },
     reps: { type: 'string', default: '5' },
+    threads: { type: 'string' },
   },
 });
 const S = Number(values.size);
@@ -26,8 +29,9 @@ const W = Number(values.width);
 const B = Number(values.batch);
 const reps = Number(values.reps);
 
-registerWasmTrainingKernels();
-await tf.setBackend('wasm');
+// Registers the training kernels; wasm threads: one per core unless --threads.
+const report = await chooseBackend('wasm', { threads: values.threads === undefined ? undefined : Number(values.threads) });
+console.log(`wasm, ${report.threads} thread${report.threads === 1 ? '' : 's'}`);
 const ours = replacedWasmKernels().map((k) => tf.getKernel(k.kernelName, 'wasm'));
 
 function install(configs: tf.KernelConfig[]): void {
@@ -97,21 +101,6 @@ console.log(
     `ours ${iteration.ours.toFixed(0)} ms (${(iteration.stock / iteration.ours).toFixed(2)}×)`,
 );
 
-const profile = await tf.profile(step);
-const byKernel = new Map<string, { ms: number; calls: number }>();
-for (const k of profile.kernels) {
-  // tf.profile also lists ops that wrap a kernel (fusedConv2d__op); count kernels only.
-  if (k.name.endsWith('__op')) continue;
-  const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-  e.ms += k.kernelTimeMs as number;
-  e.calls++;
-  byKernel.set(k.name, e);
-}
-const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
-const total = rows.reduce((sum, [, e]) => sum + e.ms, 0);
-console.log(`one iteration by kernel (ours; ${total.toFixed(0)} ms in ${profile.kernels.length} kernel calls):`);
-for (const [name, e] of rows.slice(0, 12)) {
-  console.log(`  ${name.padEnd(22)} ${e.ms.toFixed(1).padStart(8)} ms ${String(e.calls).padStart(5)} calls ${((100 * e.ms) / total).toFixed(0).padStart(3)}%`);
-}
+console.log(formatKernelProfile(await profileKernels(step)).join('\n'));
 real.dispose();
 disposeGan(state);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
@@ -37,6 +37,20 @@ test('backend prints the trainer process report as JSON', async () => {
     const report = JSON.parse(stdout) as { backend: string; skipped: Array<{ backend: string; reason: string }>; pid: number };
     assert.ok(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(report.backend));
     assert.ok(report.pid > 0);
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+});
+
+test('backend reports wasm on every core (at most 8 threads), as the backend counts them', async () => {
+  const home = await mkdtemp(join(tmpdir(), 'gan-cli-'));
+  try {
+    const { code, stdout, stderr } = await runCli(['backend'], { GAN_STUDIO_HOME: home, GAN_STUDIO_BACKEND: 'wasm' });
+    assert.equal(code, 0, stderr);
+    const report = JSON.parse(stdout) as { backend: string; threads: number; skipped: Array<{ backend: string; reason: string }> };
+    assert.equal(report.backend, 'wasm');
+    // On the 2-core machines this project is built on: 2 threads, where tfjs alone starts 1.
+    assert.equal(report.threads, Math.min(8, availableParallelism()), JSON.stringify(report.skipped));
   } finally {
     await rm(home, { recursive: true, force: true });
   }

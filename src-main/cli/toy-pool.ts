@@ -13,7 +13,8 @@ export interface ToyTask {
   settle: number;
 }
 
-export type ToyWorkerRequest = { id: number; backend: BackendPreference; task: ToyTask };
+/** `jobs`: worker processes training at once, so each takes its share of the cores (threadsPerProcess). */
+export type ToyWorkerRequest = { id: number; backend: BackendPreference; jobs: number; task: ToyTask };
 export type ToyWorkerMessage =
   | { type: 'progress'; id: number; done: number }
   | { type: 'result'; id: number; result: ToyRunResult }
@@ -22,9 +23,10 @@ export type ToyWorkerMessage =
 const workerEntry = fileURLToPath(new URL('./toy-worker.ts', import.meta.url));
 
 /**
- * Runs toy tasks in `jobs` worker processes at once and returns their results in task order. The
- * wasm backend computes on one thread per process in Node, so separate processes are what use the
- * other cores; every run is seeded, so the results do not depend on `jobs`.
+ * Runs toy tasks in `jobs` worker processes at once and returns their results in task order. Each
+ * worker's backend gets cores ÷ jobs threads (at least one); these tiny models gain little from
+ * threads, so separate processes are what use the other cores. Every run is seeded, so the results
+ * do not depend on `jobs`.
  */
 export async function runToyTasks(
   tasks: ToyTask[],
@@ -33,6 +35,7 @@ export async function runToyTasks(
   const results: ToyRunResult[] = new Array(tasks.length);
   let next = 0;
   const workers: ChildProcess[] = [];
+  const jobs = Math.max(1, Math.min(options.jobs, tasks.length));
   const runWorker = (): Promise<void> =>
     new Promise((resolve, reject) => {
       // the CLI runs from TypeScript through tsx; its resolved path works from any working directory
@@ -45,7 +48,7 @@ export async function runToyTasks(
           return;
         }
         current = next++;
-        child.send({ id: current, backend: options.backend, task: tasks[current] } satisfies ToyWorkerRequest);
+        child.send({ id: current, backend: options.backend, jobs, task: tasks[current] } satisfies ToyWorkerRequest);
       };
       child.on('message', (message: ToyWorkerMessage) => {
         if (message.type === 'progress') options.onProgress?.(message.id, message.done);
@@ -63,7 +66,7 @@ export async function runToyTasks(
       sendNext();
     });
   try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, tasks.length)) }, runWorker));
+    await Promise.all(Array.from({ length: jobs }, runWorker));
   } finally {
     for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) worker.kill();
   }

@@ -8,9 +8,9 @@ const send = (message: ToyWorkerMessage): void => {
   process.send?.(message);
 };
 
-process.on('message', async ({ id, backend: preference, task }: ToyWorkerRequest) => {
+process.on('message', async ({ id, backend: preference, jobs, task }: ToyWorkerRequest) => {
   try {
-    backend ??= chooseBackend(preference);
+    backend ??= chooseBackend(preference, { concurrentJobs: jobs });
     await backend;
     const result = trainToy({
       distribution: toyDistribution(task.dist),

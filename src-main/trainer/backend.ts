@@ -3,13 +3,38 @@ import { availableParallelism, totalmem } from 'node:os';
 import type { BackendName, BackendPreference, BackendReport } from '../shared/contract';
 import { registerWasmTrainingKernels } from '../engine/wasm-kernels';
 import { backendMemoryLimit, type MemoryLimit } from '../engine/memory';
+import { startWasm } from './wasm-threads';
+
+/** How many threads the process may use; see threadsPerProcess. */
+export interface BackendOptions {
+  /**
+   * Processes that run the engine at once on this machine, this one included (the toy pool passes
+   * its job count): threads = max(1, cores ÷ concurrentJobs). Default 1.
+   */
+  concurrentJobs?: number;
+  /** wasm threads exactly (bench --threads, tests), instead of the share of the cores. */
+  threads?: number;
+}
+
+/** max(1, ⌊cores ÷ concurrent jobs⌋), or `threads` when given: this process's share of the CPU. */
+export function threadsPerProcess(options: BackendOptions = {}, cores = availableParallelism()): number {
+  if (options.threads !== undefined) return Math.max(1, Math.floor(options.threads));
+  return Math.max(1, Math.floor(cores / Math.max(1, options.concurrentJobs ?? 1)));
+}
+
+interface Activated {
+  /** Threads the backend computes on, as it reports them. */
+  threads: number;
+  /** Why it runs on fewer threads than it could, as a skipped entry. */
+  skipped?: { backend: string; reason: string };
+}
 
 interface Candidate {
   name: BackendName;
   label: string;
   device: 'GPU' | 'CPU';
   /** Loads the package and makes its backend current; throws with the reason it cannot. */
-  activate(): Promise<void>;
+  activate(options: BackendOptions): Promise<Activated>;
 }
 
 /** Reduces a loader's error to the line a user can act on. */
@@ -24,9 +49,11 @@ export function explainLoadFailure(packageName: string, error: unknown): string 
   return message.split('\n')[0].slice(0, 200);
 }
 
-async function activateNative(packageName: string): Promise<void> {
+async function activateNative(packageName: string): Promise<Activated> {
   await import(/* @vite-ignore */ packageName);
   if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend failed to initialise');
+  // TensorFlow uses every core by default.
+  return { threads: availableParallelism() };
 }
 
 const candidates: Candidate[] = [
@@ -35,10 +62,11 @@ const candidates: Candidate[] = [
     label: 'tfjs-node-gpu',
     device: 'GPU',
     activate: async () => {
-      await activateNative('@tensorflow/tfjs-node-gpu');
+      const activated = await activateNative('@tensorflow/tfjs-node-gpu');
       // tfjs-node-gpu silently runs on the CPU when CUDA is unusable; only a listed GPU counts.
       const gpu = (tf.backend() as unknown as { isGPUAvailable?: () => boolean }).isGPUAvailable;
       if (typeof gpu === 'function' && !gpu.call(tf.backend())) throw new Error('no CUDA GPU visible to TensorFlow');
+      return activated;
     },
   },
   {
@@ -51,10 +79,12 @@ const candidates: Candidate[] = [
     name: 'wasm',
     label: 'wasm',
     device: 'CPU',
-    activate: async () => {
+    activate: async (options) => {
       await import('@tensorflow/tfjs-backend-wasm');
       registerWasmTrainingKernels();
-      if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+      const wanted = threadsPerProcess(options);
+      const { threads, threadsSkipped } = await startWasm({ threads: wanted });
+      return threadsSkipped ? { threads, skipped: { backend: `wasm, ${wanted} threads`, reason: threadsSkipped } } : { threads };
     },
   },
   {
@@ -63,6 +93,7 @@ const candidates: Candidate[] = [
     device: 'CPU',
     activate: async () => {
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
+      return { threads: 1 };
     },
   },
 ];
@@ -79,17 +110,15 @@ function allowed(preference: BackendPreference): Candidate[] {
   }
 }
 
-function threadCount(name: BackendName): number {
-  // tfjs-wasm in Node has no worker threads: one thread. TensorFlow uses every core by default.
-  if (name === 'wasm' || name === 'cpu') return 1;
-  return availableParallelism();
-}
-
 /**
- * Chooses the compute backend, best first (DESIGN.md), and says why each better one was not used.
+ * Chooses the compute backend, best first (DESIGN.md), and says why each better one was not used
+ * (and, for wasm, why it runs on one thread when it could run on more). The one backend-start
+ * function of every process that runs the engine: the trainer, the CLI commands, the toy workers.
+ * wasm gets threadsPerProcess(options) threads (at most 8); `threads` in the report is the count
+ * the backend gives. The backend initialises once per process: later calls reuse it.
  * Throws only when the preference allows nothing that works.
  */
-export async function chooseBackend(preference: BackendPreference = 'auto'): Promise<BackendReport> {
+export async function chooseBackend(preference: BackendPreference = 'auto', options: BackendOptions = {}): Promise<BackendReport> {
   const skipped: BackendReport['skipped'] = [];
   for (const candidate of candidates) {
     if (!allowed(preference).includes(candidate)) {
@@ -106,13 +135,14 @@ export async function chooseBackend(preference: BackendPreference = 'auto'): Pro
         ? '@tensorflow/tfjs-backend-wasm'
         : '@tensorflow/tfjs-backend-cpu';
     try {
-      await candidate.activate();
+      const activated = await candidate.activate(options);
       await tf.ready();
+      if (activated.skipped) skipped.push(activated.skipped);
       return {
         backend: candidate.name,
         label: candidate.label,
         device: candidate.device,
-        threads: threadCount(candidate.name),
+        threads: activated.threads,
         tfjsVersion: tf.version.tfjs,
         skipped,
         pid: process.pid,

@@ -37,6 +37,7 @@ class TrainingJob {
       cacheDir: params.cacheDir,
       demoDir: params.demoDir,
       dataDir: params.dataDir,
+      backendReport: deps.report,
       signal: this.abort.signal,
       hooks: {
         onMetrics: (metrics) => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import type { RunConfig } from '../shared/schema';
+import type { BackendReport } from '../shared/contract';
 import { tinyImageSet as tinyImages, tinyRunConfig } from '../data/test-fixtures';
 import { exportGenerator, generateImages, loadRun, writeInterpolationGif } from './generation';
 import { latestCheckpoint, readMetrics, readRunConfig } from '../disk/run-folder';
@@ -99,6 +100,36 @@ test('runTraining writes the run folder; a stopped run resumes to the same weigh
     runTraining({ runDir: straightDir, config: tinyConfig(), resume: false, cacheDir: '', demoDir: '', images }),
     /already holds a trained run/,
   );
+});
+
+test('a run records its backend and thread count, and warns when resumed on others', async () => {
+  const images = tinyImages();
+  const runDir = join(root, 'compute');
+  const report = (backend: BackendReport['backend'], threads: number): BackendReport => ({
+    backend,
+    label: backend,
+    device: 'CPU',
+    threads,
+    tfjsVersion: tf.version.tfjs,
+    skipped: [],
+    pid: process.pid,
+    runtime: 'node',
+  });
+  const train = async (steps: number, backendReport: BackendReport, resume: boolean) => {
+    const logs: string[] = [];
+    await runTraining({ runDir, config: tinyConfig({ steps }), resume, cacheDir: '', demoDir: '', images, backendReport, hooks: { onLog: (m) => logs.push(m) } });
+    return logs.filter((m) => /goes on on/.test(m));
+  };
+  assert.deepEqual(await train(1, report('wasm', 2), false), []);
+  assert.deepEqual((await readRunConfig(runDir)).compute, { backend: 'wasm', threads: 2 });
+  // The same setup: no warning.
+  assert.deepEqual(await train(2, report('wasm', 2), true), []);
+  assert.deepEqual(await train(3, report('wasm', 1), true), [
+    'this run trained on wasm, 2 threads until now and goes on on wasm, 1 thread: rounding may differ, so it may not match a run trained on one setup throughout bit for bit',
+  ]);
+  assert.deepEqual((await readRunConfig(runDir)).compute, { backend: 'wasm', threads: 1 });
+  assert.equal((await train(4, report('cpu', 1), true)).length, 1);
+  assert.deepEqual((await readRunConfig(runDir)).compute, { backend: 'cpu', threads: 1 });
 });
 
 test('generate, rank by D, interpolate and export from a run folder', async () => {

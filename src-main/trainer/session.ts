@@ -15,7 +15,7 @@ import { DivergenceWatch, RESUME_HINT, type DivergenceLimits } from '../engine/d
 import { HealthMonitor, setDiversity, type HealthUpdate } from '../engine/health';
 import type { RunConfig, StepMetrics } from '../shared/contract';
 import { samplePrior } from '../engine/prior';
-import { applyResumeChanges, describeErrors, validateRunConfig } from '../shared/schema';
+import { applyResumeChanges, describeErrors, validateRunConfig, type RunCompute } from '../shared/schema';
 import { trainingMemoryError } from '../engine/memory';
 import { currentMemoryLimit } from './backend';
 import { withTargetPath, writeFileAtomic } from '../disk/atomic-write';
@@ -251,6 +251,10 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
     state = createGan(config, { augment: modules.augmentBatch });
   }
   const startStep = state.step;
+  // What the run trained on until now, and what it trains on from here (unknown without a report).
+  const previousCompute = options.resume ? config.compute : undefined;
+  if (options.backendReport) config.compute = { backend: options.backendReport.backend, threads: options.backendReport.threads };
+  else delete config.compute;
   await writeRunConfig(runDir, config);
   await mkdir(runFiles.samples(runDir), { recursive: true });
   await dropMetricsAfter(runDir, startStep);
@@ -325,6 +329,8 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
       hooks.onLog?.(`training on ${b.device} · ${b.label}, ${b.threads} thread${b.threads === 1 ? '' : 's'}`);
     }
     hooks.onState?.('running');
+    const moved = computeChange(previousCompute, config.compute);
+    if (moved) hooks.onLog?.(moved);
     if (startStep === 0) await saveSample();
     while (state.step < totalSteps) {
       await hooks.waitIfPaused?.();
@@ -376,6 +382,19 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
     fixedZ.dispose();
     disposeGan(state);
   }
+}
+
+/**
+ * The warning for a run resumed on another backend or thread count than it trained on, or null:
+ * float sums may then round differently, so the run may not repeat an uninterrupted one bit for bit.
+ */
+export function computeChange(before: RunCompute | undefined, now: RunCompute | undefined): string | null {
+  if (!before || !now || (before.backend === now.backend && before.threads === now.threads)) return null;
+  const describe = (c: RunCompute) => `${c.backend}, ${c.threads} thread${c.threads === 1 ? '' : 's'}`;
+  return (
+    `this run trained on ${describe(before)} until now and goes on on ${describe(now)}: ` +
+    'rounding may differ, so it may not match a run trained on one setup throughout bit for bit'
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Tensor4D } from '@tensorflow/tfjs';
+import type { KernelProfile } from '../../engine/kernel-profile';
 import { describeBackend, type BackendPreference, type BackendReport } from '../../shared/contract';
 import { ARCH, ARCH_NAMES, type Architecture } from '../../shared/schema';
 import { UsageError } from '../usage-error';
@@ -14,6 +15,8 @@ interface BenchOptions {
   backend: string;
   json?: boolean;
   freshFakes?: boolean;
+  threads?: string;
+  profile?: boolean;
 }
 
 export interface BenchSettings {
@@ -33,8 +36,22 @@ export interface BenchResult extends BenchSettings {
   msPerIter: number;
   /** Generated images per second: batch / seconds per iteration, as shared/bench/torch_dcgan.py counts. */
   imgPerSec: number;
+  /**
+   * CPU time of the whole process (all its threads) ÷ wall time over the timed iterations: about
+   * the number of cores kept busy, e.g. near 2 on 2 wasm threads of an otherwise idle machine.
+   */
+  cpuPerWall: number;
   gParams: number;
   dParams: number;
+  /** With --profile: the kernels of --steps more iterations, run after the timed ones. */
+  profile?: KernelProfile;
+}
+
+export interface BenchRunOptions {
+  /** wasm threads; default: one per core (threadsPerProcess). */
+  threads?: number;
+  /** Also profile --steps iterations kernel by kernel (after the timing, which it would slow). */
+  profile?: boolean;
 }
 
 /**
@@ -46,14 +63,16 @@ export interface BenchResult extends BenchSettings {
 export async function runBench(
   settings: BenchSettings,
   preference: BackendPreference,
+  options: BenchRunOptions = {},
 ): Promise<{ report: BackendReport; result: BenchResult }> {
   // Loaded here so that `--help` and option errors do not wait for tfjs.
-  const [tf, { chooseBackend }, { createGan, disposeGan, trainIteration }, { countTrainableParams }, { defaultRunConfig, describeErrors, validateRunConfig, LOSS, PRIOR }] =
+  const [tf, { chooseBackend }, { createGan, disposeGan, trainIteration }, { countTrainableParams }, { profileKernels }, { defaultRunConfig, describeErrors, validateRunConfig, LOSS, PRIOR }] =
     await Promise.all([
       import('@tensorflow/tfjs'),
       import('../../trainer/backend'),
       import('../../engine/gan'),
       import('../../engine/models'),
+      import('../../engine/kernel-profile'),
       import('../../shared/schema'),
     ]);
   const { reuseFakes, ...modelSettings } = settings;
@@ -76,7 +95,7 @@ export async function runBench(
   const checked = validateRunConfig(config);
   if (!checked.ok) throw new UsageError(describeErrors(checked.errors));
 
-  const report = await chooseBackend(preference);
+  const report = await chooseBackend(preference, { threads: options.threads });
   const [{ trainingMemoryError }, { currentMemoryLimit }] = await Promise.all([import('../../engine/memory'), import('../../trainer/backend')]);
   const memory = trainingMemoryError(config, currentMemoryLimit(), '--batch');
   if (memory) throw new UsageError(memory);
@@ -87,8 +106,12 @@ export async function runBench(
   try {
     trainIteration(state, realBatch);
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     for (let i = 0; i < config.steps; i++) trainIteration(state, realBatch);
-    const seconds = (performance.now() - start) / 1000 / config.steps;
+    const cpu = process.cpuUsage(cpuStart);
+    const wallSeconds = (performance.now() - start) / 1000;
+    const seconds = wallSeconds / config.steps;
+    const profile = options.profile ? await profileKernels(() => void trainIteration(state, realBatch), config.steps) : undefined;
     return {
       report,
       result: {
@@ -97,8 +120,10 @@ export async function runBench(
         ...settings,
         msPerIter: Math.round(seconds * 10000) / 10,
         imgPerSec: Math.round((config.batch / seconds) * 100) / 100,
+        cpuPerWall: Math.round(((cpu.user + cpu.system) / 1e6 / wallSeconds) * 100) / 100,
         gParams: countTrainableParams(state.generator),
         dParams: countTrainableParams(state.discriminator),
+        ...(profile ? { profile } : {}),
       },
     };
   } finally {
@@ -132,6 +157,8 @@ export function registerBench(program: Command): void {
     .option('--batch <n>', 'images per batch', '16')
     .option('--steps <n>', 'timed iterations after the warm-up', '5')
     .option('--backend <name>', `compute backend: ${BACKENDS.join(' | ')}`, 'auto')
+    .option('--threads <n>', 'wasm threads (default: one per core, at most 8)')
+    .option('--profile', 'then profile --steps more iterations: time, calls and GFLOP/s of each kernel')
     .option('--fresh-fakes', 'new z for the generator update, as `train` does (default: reuse the fakes of the D update, as torch_dcgan.py does)')
     .option('--json', 'print one JSON line')
     .action(async (options: BenchOptions) => {
@@ -152,7 +179,8 @@ export function registerBench(program: Command): void {
         steps: positiveInt('steps', options.steps),
         reuseFakes: !options.freshFakes,
       };
-      const { report, result } = await runBench(settings, options.backend as BackendPreference);
+      const threads = options.threads === undefined ? undefined : positiveInt('threads', options.threads);
+      const { report, result } = await runBench(settings, options.backend as BackendPreference, { threads, profile: options.profile });
       // Same backend lines as the other engine commands, on stderr so that stdout holds only results.
       process.stderr.write(`backend: ${describeBackend(report)}\n`);
       for (const s of report.skipped) process.stderr.write(`  (not ${s.backend}: ${s.reason})\n`);
@@ -164,7 +192,11 @@ export function registerBench(program: Command): void {
         `${arch} ${result.size} px, width ${result.width}, latent ${result.latent}, batch ${result.batch} ` +
           `(G ${result.gParams.toLocaleString('en')}, D ${result.dParams.toLocaleString('en')} parameters): ` +
           `${result.msPerIter} ms per iteration, ${result.imgPerSec} img/s (mean of ${result.steps} after 1 warm-up` +
-          `${result.reuseFakes ? '' : ', fresh fakes for G'})\n`,
+          `${result.reuseFakes ? '' : ', fresh fakes for G'}; CPU time ${result.cpuPerWall}× wall time)\n`,
       );
+      if (result.profile) {
+        const { formatKernelProfile } = await import('../../engine/kernel-profile');
+        process.stdout.write(`${formatKernelProfile(result.profile).join('\n')}\n`);
+      }
     });
 }

@@ -122,7 +122,8 @@ export function registerToy(program: Command): void {
       const { decay = TOY_RUN_OPTIONS.decay.default, settle = TOY_RUN_OPTIONS.settle.default } = readOptions(TOY_RUN_OPTIONS, options);
       const dists: ScoredDistribution[] = options.dist ? [options.dist] : ['ring8', 'grid25'];
 
-      const backend = components === undefined ? await chooseBackend(options.backend) : undefined;
+      // This process only finds out which backend loads (the workers train): no wasm threads here.
+      const backend = components === undefined ? await chooseBackend(options.backend, { threads: 1 }) : undefined;
       if (backend && !options.json) {
         const skippedWhy = backend.skipped.filter((s) => !s.reason.startsWith('not requested'));
         const skipped = skippedWhy.length ? ` (skipped: ${skippedWhy.map((s) => `${s.backend}: ${s.reason}`).join('; ')})` : '';

@@ -51,12 +51,28 @@ export const RunDataSchema = z.object(
   { error: 'data must say what the run trains on: { folders, settings }' },
 );
 
+/**
+ * What the run last trained on, written by the trainer (not an option: nobody chooses it here).
+ * Losses match bit for bit only on the same backend and thread count, so a resume elsewhere warns.
+ * Any backend name is accepted, so that a run trained by a newer version with a new backend opens.
+ */
+export const RunComputeSchema = z.object(
+  {
+    backend: z.string().min(1).max(40),
+    threads: z.number().int().min(1).max(4096),
+  },
+  { error: 'compute must say what the run trained on: { backend, threads }' },
+);
+export type RunCompute = z.infer<typeof RunComputeSchema>;
+
 /** Every run option, each checked by its entry (no cross-field rules: see validateRunConfig). */
 export const RunOptionsSchema = objectOf(RUN_OPTIONS);
 
 export const RunConfigSchema = RunOptionsSchema.extend({
   schemaVersion: z.literal(RUN_SCHEMA_VERSION, { error: `schemaVersion must be ${RUN_SCHEMA_VERSION}` }),
   data: RunDataSchema,
+  /** Absent until the run has trained (and in runs written before it was recorded). */
+  compute: RunComputeSchema.optional(),
 });
 
 /**
