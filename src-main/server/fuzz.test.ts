@@ -3,7 +3,8 @@
  * WebSocket messages, hand-made frames and raw HTTP requests. Afterwards the server must be up,
  * answer a well-formed request correctly, and the sandbox (HOME, the app data folder, the working
  * folder, TMPDIR and a folder "outside") must be unchanged except where a valid request changed
- * it. GAN_FUZZ_SEED replays a run; the seed is printed.
+ * it. GAN_FUZZ_SEED replays the same messages (their interleaving on the server may differ);
+ * GAN_FUZZ_SCALE scales the counts. The seed is printed.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -255,7 +256,7 @@ test(`a bounded fuzz of browser mode leaves it up, answering, and the disk uncha
   let nextId = 1;
   for (let sent = 0; sent < WS_MESSAGES; ) {
     const batch: Array<Promise<void>> = [];
-    for (let j = 0; j < 40 && sent < WS_MESSAGES; j++, sent++) {
+    for (let j = 0; j < 100 && sent < WS_MESSAGES; j++, sent++) {
       const index = rng.int(sockets.length);
       if (sockets[index].ws.readyState !== sockets[index].ws.OPEN) sockets[index] = await fuzzSocket();
       const socket = sockets[index];
@@ -283,8 +284,12 @@ test(`a bounded fuzz of browser mode leaves it up, answering, and the disk uncha
     await Promise.all(batch);
     assert.ok(server.alive(), `the server died after ${sent} messages: ${(await within(server.exited, 1000))?.stderr ?? ''}`);
   }
-  for (const { ws } of sockets) ws.close();
   assert.deepEqual(unanswered, [], 'messages without a reply');
+  // Valid requests that change the disk, one at a time (in the batches they may find an import running).
+  const imported = await call(sockets[0].ws, server, 'datasets.import', { folders: [dirs.outside], settings: { size: 32, mode: 'crop', background: '#ffffff' } });
+  assert.equal(imported?.ok, true, imported?.error);
+  imports++;
+  for (const { ws } of sockets) ws.close();
 
   lap('WebSocket messages');
 
@@ -341,7 +346,7 @@ test(`a bounded fuzz of browser mode leaves it up, answering, and the disk uncha
           { host, origin: server.origin, cookie: server.cookie, 'content-length': pick([10, 1e12, 70000]) },
         ]),
         body: Buffer.alloc(pick([0, 10, 1000, 70000]), 0x42),
-        giveUpMs: 3000,
+        giveUpMs: 2000,
       }).catch(() => null);
     } else if (roll < 0.7) {
       const target = pick(hostileStrings());
@@ -360,7 +365,7 @@ test(`a bounded fuzz of browser mode leaves it up, answering, and the disk uncha
         method: pick(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS']),
         path: path.startsWith('/') ? path : `/${path}`,
         headers: pick<Record<string, string>>([{ host, cookie: server.cookie }, { host }, { host: 'localhost.evil:1' }, { host, cookie: 'gan_studio_token_1=%' }]),
-        giveUpMs: 3000,
+        giveUpMs: 2000,
       }).catch(() => null);
     } else {
       // Not HTTP at all, or HTTP cut short or contradicting itself.

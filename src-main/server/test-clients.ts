@@ -89,15 +89,10 @@ export function rawHttp(
   options: { method?: string; path: string; headers?: Record<string, string | number>; body?: Buffer | AsyncIterable<Uint8Array>; giveUpMs?: number },
 ): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    if (options.giveUpMs !== undefined) {
-      const timer = setTimeout(() => {
-        resolve({ status: 0, headers: {}, body: '' });
-        request.destroy();
-      }, options.giveUpMs);
-      timer.unref();
-    }
     let responded = false;
-    const request = httpRequest({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers }, (response) => {
+    // agent: false: a connection of its own, so a request that lied about its body length cannot
+    // leave its connection, half-read, to the next request.
+    const request = httpRequest({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers, agent: false }, (response) => {
       responded = true;
       let body = '';
       response.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -108,6 +103,14 @@ export function rawHttp(
       response.on('error', reject);
     });
     request.on('error', reject);
+    if (options.giveUpMs !== undefined) {
+      const timer = setTimeout(() => {
+        resolve({ status: 0, headers: {}, body: '' });
+        request.destroy();
+      }, options.giveUpMs);
+      timer.unref();
+      request.once('close', () => clearTimeout(timer));
+    }
     const body = options.body;
     if (!body) request.end();
     else if (Buffer.isBuffer(body)) request.end(body);
