@@ -140,6 +140,12 @@ function hostileParams(method: string): unknown {
     case 'runs.get':
     case 'runs.delete':
       return { runId: v() };
+    case 'train.start': {
+      // Never a valid run (k 0 at least), so no training starts: a run folder written for it is a failure.
+      const base = { ...defaultRunConfig({ data: { folders: [pick(importFolders()) as string], settings: settings() as never } }), k: 0 } as Record<string, unknown>;
+      if (rng.next() < 0.5) base[pick(Object.keys(base))] = hostileValue();
+      return { config: rng.next() < 0.2 ? hostileValue() : base };
+    }
     case 'train.resume':
       return { runId: v(), extraSteps: hostileValue() };
     case 'generate.images':
@@ -166,7 +172,7 @@ function hostileParams(method: string): unknown {
  * they change nothing a client names). */
 const METHODS = [
   'app.info', 'trainer.backend', 'datasets.import', 'datasets.cancelImport', 'datasets.recent', 'datasets.upload', 'dialog.chooseFolder',
-  'runs.list', 'runs.get', 'runs.delete', 'train.resume', 'train.pause', 'train.continue', 'train.stop', 'train.status',
+  'runs.list', 'runs.get', 'runs.delete', 'train.start', 'train.resume', 'train.pause', 'train.continue', 'train.stop', 'train.status',
   'generate.images', 'generate.interpolation', 'generate.save', 'generate.exportModel',
 ];
 
