@@ -1,14 +1,9 @@
-import { isAbsolute, relative } from 'node:path';
+import { isInside } from './inside';
 
 /** ENOSPC (no space left) or EDQUOT (over the disk quota) from a write. */
 export function isDiskFull(error: unknown): error is NodeJS.ErrnoException {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   return code === 'ENOSPC' || code === 'EDQUOT';
-}
-
-function inside(child: string, parent: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /**
@@ -18,7 +13,7 @@ function inside(child: string, parent: string): boolean {
 export function whereFull(error: NodeJS.ErrnoException, file: string | undefined, appRoot: string | undefined): { what: string; fix: string } {
   const state = error.code === 'EDQUOT' ? 'over its disk quota' : 'full';
   const writing = file ? ` (writing ${file})` : '';
-  if (file && appRoot && inside(file, appRoot)) {
+  if (file && appRoot && isInside(file, appRoot)) {
     return {
       what: `the GAN Studio data folder ${appRoot} is ${state}${writing}`,
       fix: 'free space there (or move the folder with GAN_STUDIO_HOME)',

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, unlink } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { isInside } from '../../disk/inside';
 import { appPaths } from '../../disk/app-paths';
 import { writeFileAtomic } from '../../disk/atomic-write';
 import { DATASET_OPTIONS, DEFAULT_GMM_CONFIG, GMM_OPTIONS } from '../../shared/schema';
@@ -17,11 +18,6 @@ type GmmCliOptions = Record<string, unknown> & { data?: string[]; out?: string; 
 
 /** Sample files the command writes (and replaces on a second run into the same folder). */
 const SAMPLE_NAME = /^sample-\d+\.png$/;
-
-const inside = (child: string, parent: string): boolean => {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-};
 
 /** `gan-studio gmm`: the maximum-likelihood baseline of issue 12 on a folder of images (engine/baseline). */
 export function registerGmm(program: Command): void {
@@ -41,7 +37,7 @@ export function registerGmm(program: Command): void {
       const folders = demo ? [] : data.map((dir) => resolve(dir));
       for (const folder of folders) {
         if (!existsSync(folder)) throw new UsageError(`--data: folder not found: ${folder}`);
-        if (inside(out, folder)) {
+        if (isInside(out, folder)) {
           throw new UsageError(`--out ${out} is inside the image folder ${folder}: its samples would be read as training images next time; choose a folder outside it`);
         }
       }

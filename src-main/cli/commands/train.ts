@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { isInside } from '../../disk/inside';
 import { appPaths } from '../../disk/app-paths';
 import type { BackendPreference, HealthFinding, StepMetrics } from '../../shared/contract';
 import { formatEta } from '../../shared/format';
@@ -123,15 +124,11 @@ export function registerTrain(program: Command): void {
           throw new UsageError(`${out} already holds a trained run: add --resume to continue it, or choose another --out`);
         }
       }
-      const inside = (child: string, parent: string) => {
-        const rel = relative(parent, child);
-        return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-      };
       for (const folder of config.data.folders) {
-        if (inside(folder, out)) {
+        if (isInside(folder, out)) {
           throw new UsageError(`--out ${out} would hold the image folder ${folder}: give the run a folder of its own, e.g. --out ${resolve(out, 'run')}`);
         }
-        if (inside(out, folder)) {
+        if (isInside(out, folder)) {
           process.stderr.write(`note: the run folder ${out} is inside the image folder ${folder}; run folders are left out of the images, so its samples are never trained on\n`);
         }
       }
