@@ -17,7 +17,8 @@ function defaultText(option: AnyOption, value: unknown): string {
  */
 export function schemaOption(key: string, option: AnyOption, defaultValue: unknown = option.default): Option {
   const flag = flagOf(key, option);
-  const argument = option.kind === 'boolean' ? '' : ` <${option.kind === 'list' ? 'list' : option.unit ?? 'value'}>`;
+  const placeholder = { integer: 'n', number: 'x', choice: 'name', list: 'list', text: 'text', boolean: '' }[option.kind];
+  const argument = option.kind === 'boolean' ? '' : ` <${option.unit ?? placeholder}>`;
   const rule = option.kind === 'choice' || option.kind === 'list' ? '' : `; ${describeRule(option)}`;
   const flagOption = new Option(`--${flag}${argument}`, `${option.help} (default ${defaultText(option, defaultValue)}${rule})`);
   if (option.kind === 'choice') flagOption.choices(option.values as string[]);
