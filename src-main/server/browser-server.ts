@@ -183,15 +183,22 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
     } catch (error) {
       const status = error instanceof UploadTooLargeError ? 413 : error instanceof HostError || error instanceof UnsafeIdError ? 400 : 500;
       const message = status === 500 ? 'the upload failed on the host; nothing of the file was kept' : (error as Error).message;
-      // The rest of the body is read and dropped (no memory kept) so that the sender, which may still
-      // be sending, gets to read the reply: closing now would reset the connection under it. A sender
-      // that goes on past another MAX_DRAIN_BYTES is cut off.
-      let drained = 0;
-      request.on('data', (chunk: Buffer) => {
-        drained += chunk.length;
-        if (drained > MAX_DRAIN_BYTES) request.socket.destroy();
-      });
-      request.resume();
+      // The rest of the body is read and dropped (no memory kept), and the reply waits for its end, so
+      // that a sender still sending gets to read it: a reply sent mid-body can reset the connection
+      // under the sender (EPIPE) before it reads the status. A sender that goes on past another
+      // MAX_DRAIN_BYTES is cut off.
+      if (!request.complete) {
+        let drained = 0;
+        request.on('data', (chunk: Buffer) => {
+          drained += chunk.length;
+          if (drained > MAX_DRAIN_BYTES) request.socket.destroy();
+        });
+        await new Promise<void>((done) => {
+          request.once('end', done);
+          request.once('close', done);
+          request.resume();
+        });
+      }
       plain(response, status, message);
     }
   }
