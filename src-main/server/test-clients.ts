@@ -155,8 +155,11 @@ export interface Reply {
   error?: string;
 }
 
-/** Sends `text` and waits for the next reply (not event); null when the socket closes or the server dies first. */
-export function sendAndWait(ws: WebSocket, text: string | Buffer, server: TestServer, binary = false): Promise<Reply | null> {
+/**
+ * Sends `text` and waits for the first message `matches` accepts; null when the socket closes or the
+ * server dies first.
+ */
+function awaitReply(ws: WebSocket, server: TestServer, matches: (message: Reply & { event?: string }) => boolean, send: () => void): Promise<Reply | null> {
   return new Promise((resolve) => {
     const done = (value: Reply | null) => {
       ws.off('message', onMessage);
@@ -165,35 +168,25 @@ export function sendAndWait(ws: WebSocket, text: string | Buffer, server: TestSe
     };
     const onMessage = (data: WebSocket.RawData) => {
       const message = JSON.parse(String(data)) as Reply & { event?: string };
-      if (message.event === undefined) done(message);
+      if (matches(message)) done(message);
     };
     const onClose = () => done(null);
     ws.on('message', onMessage);
     ws.once('close', onClose);
     void server.exited.then(() => done(null));
-    ws.send(text, { binary });
+    send();
   });
+}
+
+/** Sends `text` and waits for the next reply (not event); null when the socket closes or the server dies first. */
+export function sendAndWait(ws: WebSocket, text: string | Buffer, server: TestServer, binary = false): Promise<Reply | null> {
+  return awaitReply(ws, server, (message) => message.event === undefined, () => ws.send(text, { binary }));
 }
 
 /** Calls one contract method and waits for its reply (null when the socket or the server goes first). */
 export function call(ws: WebSocket, server: TestServer, method: string, params?: unknown): Promise<Reply | null> {
   const id = Math.floor(Math.random() * 1e9);
-  return new Promise((resolve) => {
-    const done = (value: Reply | null) => {
-      ws.off('message', onMessage);
-      ws.off('close', onClose);
-      resolve(value);
-    };
-    const onMessage = (data: WebSocket.RawData) => {
-      const message = JSON.parse(String(data)) as Reply;
-      if (message.id === id) done(message);
-    };
-    const onClose = () => done(null);
-    ws.on('message', onMessage);
-    ws.once('close', onClose);
-    void server.exited.then(() => done(null));
-    ws.send(JSON.stringify({ id, method, params }));
-  });
+  return awaitReply(ws, server, (message) => message.id === id, () => ws.send(JSON.stringify({ id, method, params })));
 }
 
 /**

@@ -10,6 +10,7 @@ import type { ImageBatch } from '../../engine/metrics';
 import { shapesSet, sliceSet, uniformNoiseSet } from '../../engine/metrics/test-sets';
 import { UsageError } from '../usage-error';
 import { registerScore } from './score';
+import type { QualityScores } from '../../engine/metrics';
 
 const CLI = resolve(import.meta.dirname, '../gan-studio.mjs');
 let root: string;
@@ -40,17 +41,8 @@ async function writeFolder(dir: string, batch: ImageBatch): Promise<string> {
   return dir;
 }
 
-interface ScoreJson {
-  swd: number;
-  swdLevels: Array<{ size: number; swd: number }>;
-  ndbK: number;
-  ndbJs: number;
-  bins: number;
-  memorised: number;
-  counts: { real: number; fake: number };
-  size: number;
-  seed: number;
-}
+/** What `score --json` prints: the engine's scores and the seed they were drawn with. */
+type ScoreJson = QualityScores & { seed: number };
 
 let real: string;
 let heldOut: string;
