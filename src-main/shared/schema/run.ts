@@ -8,8 +8,11 @@ import { ImportSettingsSchema, type ImportSettings } from './dataset';
 import { ARCH, ARCH_CHOICES, AUGMENT_CHOICES, LOSS, LOSS_CHOICES, PRIOR, PRIOR_CHOICES, supportedSizes, supportsSize } from './names';
 import { choice, defaultsOf, integer, list, number, objectOf, type AnyOption } from './option';
 
-/** config.json's format version. 1: every file written before the field existed (issue 10). */
-export const RUN_SCHEMA_VERSION = 2;
+/**
+ * config.json's format version. 1: every file written before the field existed (issue 10); 2: the run
+ * schema; 3: the quality recipe (evaluation, adaptive augmentation, spectral norm, R1, the lite architecture).
+ */
+export const RUN_SCHEMA_VERSION = 3;
 
 export const RUN_OPTIONS = {
   arch: choice(ARCH_CHOICES, { label: 'Architecture', help: 'the generator and discriminator networks', default: ARCH.dcgan, group: 'model', shape: true }),
