@@ -6,7 +6,7 @@
 #
 # Each configuration runs the project and PyTorch alternately, RUNS times each, so both see the
 # same background load; absolute times drift with it, so the medians and their ratio
-# (project ms / PyTorch ms) are what to quote. Needs python3-torch and libopenblas0-pthread
+# (PyTorch ms / project ms: project images/s as a share of PyTorch's; ≥ 1 means faster) are what to quote. Needs python3-torch and libopenblas0-pthread
 # (apt-get install -y python3-torch libopenblas0-pthread). Env: TORCH_DCGAN (script path),
 # PYTHON (default /usr/bin/python3), STEPS (timed iterations per run, default 5).
 set -euo pipefail
@@ -49,7 +49,7 @@ for config in '64 64 16' '32 32 16'; do
   tm="$(printf '%s\n' "${torch_ms[@]}" | median)"
   pi="$(printf '%s\n' "${project_ips[@]}" | median)"
   ti="$(printf '%s\n' "${torch_ips[@]}" | median)"
-  ratio="$(awk -v a="$pm" -v b="$tm" 'BEGIN { printf "%.2f", a / b }')"
+  ratio="$(awk -v a="$pm" -v b="$tm" 'BEGIN { printf "%.2f", b / a }')"
   printf '%-22s %12s %12s %12s %12s %7sx\n' "${size}px w${width} b${batch}" "$pm" "$tm" "$pi" "$ti" "$ratio"
 done
-echo "(medians of $runs alternating runs each; ratio = project ms per iteration / PyTorch ms per iteration)"
+echo "(medians of $runs alternating runs each; ratio = PyTorch ms per iteration / project ms per iteration (the speed ratio; 1.0 = PyTorch's speed))"
