@@ -149,6 +149,15 @@ test('quality scores: a scored run trains bit for bit as an unscored one; a stop
   assert.deepEqual(scores(resumed.evals), scores(on.evals), 'the resumed run scored differently');
   assert.deepEqual(losses(resumed.metrics), losses(on.metrics));
   assert.ok((await newestCheckpoint(stoppedDir)).equals(await newestCheckpoint(onDir)), 'checkpoints of the straight and the resumed run differ');
+  // Killed after step 4 was logged and scored but its checkpoint lost: the resume from step 2 drops
+  // the later lines, score included, and logs them again as they were.
+  const finalCheckpoint = await newestCheckpoint(onDir);
+  await rm((await latestCheckpoint(onDir))!.path);
+  await train(onDir, {}, true);
+  const redone = await readMetricsFile(onDir);
+  assert.deepEqual(scores(redone.evals), scores(on.evals));
+  assert.deepEqual(losses(redone.metrics), losses(on.metrics));
+  assert.ok((await newestCheckpoint(onDir)).equals(finalCheckpoint));
   // Two more steps: the scores so far are kept, the new end is scored.
   await runTraining({ runDir: onDir, config: config(), resume: true, extraSteps: 2, cacheDir: '', demoDir: '', images });
   assert.deepEqual((await readMetricsFile(onDir)).evals.map((e) => e.step), [2, 4, 6]);
