@@ -101,7 +101,7 @@ export function registerTrain(program: Command): void {
   addSchemaOptions(addSchemaOptions(command, RUN_OPTIONS), TRAIN_DATASET_OPTIONS)
     .addOption(backendOption())
     .option('--resume', `continue the run in --out from its last checkpoint; ${RESUMABLE_OPTIONS.map((key) => `--${flagOf(key, RUN_OPTIONS[key])}`).join(', ')} may change (--steps is the new total)`)
-    .option('--json', 'print one JSON line of metrics per logged step')
+    .option('--json', 'print one JSON line of metrics per logged step, and per quality score (its "eval" key)')
     .action(async (o: TrainOptions) => {
       const out = resolve(requireOption(o.out, '--out RUN'));
       // One writer per run folder: refuse at once, before a backend starts (runTraining takes the lock).
