@@ -1,6 +1,6 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunConfig, StepMetrics } from '../shared/contract';
+import type { EvalMetrics, RunConfig, StepMetrics } from '../shared/contract';
 import { describeErrors, upgradeRunConfig } from '../shared/schema';
 import { TEMP_FILE, writeFileAtomic } from './atomic-write';
 
@@ -114,24 +114,56 @@ export async function writeRunConfig(runDir: string, config: RunConfig): Promise
   await writeFileAtomic(runFiles.config(runDir), JSON.stringify(config, null, 2) + '\n');
 }
 
-/** Logged metrics; a line cut short by a crash is skipped. */
+/** Logged steps (the eval lines aside); a line cut short by a crash is skipped. */
 export async function readMetrics(runDir: string): Promise<StepMetrics[]> {
-  return parseMetrics(await readFile(runFiles.metrics(runDir), 'utf8').catch(() => ''));
+  return (await readMetricsFile(runDir)).metrics;
 }
 
-/** The records of metrics.jsonl text; lines that are not whole JSON objects (cut short) are skipped. */
-export function parseMetrics(text: string): StepMetrics[] {
-  const out: StepMetrics[] = [];
+/** Both kinds of metrics.jsonl line, each in file order: the logged steps and the quality scores. */
+export async function readMetricsFile(runDir: string): Promise<{ metrics: StepMetrics[]; evals: EvalMetrics[] }> {
+  return splitMetrics(parseMetricsRecords(await readFile(runFiles.metrics(runDir), 'utf8').catch(() => '')));
+}
+
+/** A metrics.jsonl line of either kind: a logged step, or a quality score (told apart by its `eval` key). */
+export type MetricsRecord = StepMetrics | EvalMetrics;
+
+/** Whether a metrics.jsonl record is a quality score rather than a logged step. */
+export function isEvalMetrics(record: MetricsRecord): record is EvalMetrics {
+  const value = (record as Partial<EvalMetrics>).eval;
+  return typeof value === 'object' && value !== null;
+}
+
+/**
+ * Every record of metrics.jsonl text, both kinds, in file order: whole JSON objects with a numeric `step`.
+ * Lines that are not (one cut short by a crash) are skipped.
+ */
+export function parseMetricsRecords(text: string): MetricsRecord[] {
+  const out: MetricsRecord[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
       const record: unknown = JSON.parse(line);
-      if (typeof record === 'object' && record !== null && typeof (record as StepMetrics).step === 'number') out.push(record as StepMetrics);
+      if (typeof record === 'object' && record !== null && typeof (record as StepMetrics).step === 'number') out.push(record as MetricsRecord);
     } catch {
       // partial last line
     }
   }
   return out;
+}
+
+/** The logged steps of metrics.jsonl text, in file order (quality-score lines and cut-short lines skipped). */
+export function parseMetrics(text: string): StepMetrics[] {
+  return splitMetrics(parseMetricsRecords(text)).metrics;
+}
+
+function splitMetrics(records: MetricsRecord[]): { metrics: StepMetrics[]; evals: EvalMetrics[] } {
+  const metrics: StepMetrics[] = [];
+  const evals: EvalMetrics[] = [];
+  for (const record of records) {
+    if (isEvalMetrics(record)) evals.push(record);
+    else metrics.push(record);
+  }
+  return { metrics, evals };
 }
 
 /** The fixed-z sample grids of a run, by step. */

@@ -2,7 +2,7 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { resolveInside } from '../disk/inside';
 import { assertSafeId } from '../shared/ids';
 import type { BrokenRun, RunConfig, RunDetail, RunListEntry, RunSummary, SampleInfo, StepMetrics } from '../shared/contract';
-import { latestCheckpoint, listSamples, readMetrics, readRunConfig, runFiles } from '../disk/run-folder';
+import { latestCheckpoint, listSamples, readMetrics, readMetricsFile, readRunConfig, runFiles } from '../disk/run-folder';
 import { isLockLive, readRunLock, RunLockedError } from '../disk/run-lock';
 
 /** Reads run folders (DESIGN.md "Files on disk"); the trainer writes them. */
@@ -95,8 +95,8 @@ export class RunStore {
   }
 
   async detail(runId: string): Promise<RunDetail> {
-    const [summary, metrics, samples] = await Promise.all([this.summary(runId), this.metrics(runId), this.samples(runId)]);
-    return { summary, metrics, samples };
+    const [summary, { metrics, evals }, samples] = await Promise.all([this.summary(runId), readMetricsFile(this.dirOf(runId)), this.samples(runId)]);
+    return { summary, metrics, evals, samples };
   }
 
   /** Deletes the run folder; refuses one that a live process is training (its run.lock). */

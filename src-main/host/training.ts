@@ -49,6 +49,9 @@ export function watchTrainer(trainer: TrainerClient, training: TrainingTracker, 
   trainer.onEvent('train.health', ({ step, findings }) => {
     if (training.status.runId) events.emit('train.health', { runId: training.status.runId, step, findings });
   });
+  trainer.onEvent('train.eval', ({ evaluation }) => {
+    if (training.status.runId) events.emit('train.eval', { runId: training.status.runId, evaluation });
+  });
   trainer.onEvent('train.state', ({ state, step, totalSteps, message }) => training.set({ state, step, totalSteps, message }));
   trainer.onExit(({ code, signal, reason }) => {
     const wasTraining = training.active;

@@ -88,6 +88,36 @@ export interface StepMetrics {
   time: number;
 }
 
+/**
+ * A quality score taken during training (engine/quality-eval.ts): a line of metrics.jsonl of its own kind,
+ * told from a StepMetrics line by its `eval` key. Written every `evalEvery` steps and at the end.
+ */
+export interface EvalMetrics {
+  step: number;
+  /** Real images shown to D so far: step × k × batch (with the run's current k). */
+  imagesSeen: number;
+  eval: {
+    /** SWD × 10³, the mean over pyramid levels: lower is better, near 0 for real images against real ones. */
+    swd: number;
+    /** SWD × 10³ per pyramid level (image side in px), full size first. */
+    swdLevels: Array<{ size: number; swd: number }>;
+    /** Share of NDB's K bins where generated and real shares differ at p < 0.05, in [0, 1]: lower is better. */
+    ndbK: number;
+    /** K, the number of NDB bins. */
+    bins: number;
+    /** Share of generated images nearer a training image than training images are to each other, in [0, 1]. */
+    memorised: number;
+    /** Generated images scored. */
+    n: number;
+    /** Real images scored against. */
+    real: number;
+    /** Image side the sets were scored at, px (the run's size, halved down to 32 px or less). */
+    size: number;
+    /** Wall-clock seconds the evaluation took. */
+    seconds: number;
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Compute backend
 
@@ -253,6 +283,8 @@ export interface HostApi {
 export interface RunDetail {
   summary: RunSummary;
   metrics: StepMetrics[];
+  /** The quality scores taken during training (metrics.jsonl's eval lines), by step. */
+  evals: EvalMetrics[];
   samples: SampleInfo[];
 }
 
@@ -272,6 +304,8 @@ export interface HostEvents {
   'train.status': TrainingStatus;
   /** The live run's health findings changed (one appeared, changed or cleared): all current ones. */
   'train.health': { runId: string; step: number; findings: HealthFinding[] };
+  /** The live run was scored (a line in its metrics.jsonl). */
+  'train.eval': { runId: string; evaluation: EvalMetrics };
 }
 
 export type HostEvent = keyof HostEvents;
@@ -339,6 +373,7 @@ export interface TrainerEvents {
   'train.sample': { step: number; path: string };
   'train.state': { state: TrainingState; step: number; totalSteps: number; message?: string };
   'train.health': { step: number; findings: HealthFinding[] };
+  'train.eval': { evaluation: EvalMetrics };
 }
 
 export type TrainerEvent = keyof TrainerEvents;
@@ -378,6 +413,7 @@ export const HOST_EVENTS: readonly HostEvent[] = [
   'train.sample',
   'train.status',
   'train.health',
+  'train.eval',
 ];
 
 // ---------------------------------------------------------------------------------------------

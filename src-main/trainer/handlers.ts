@@ -47,6 +47,11 @@ class TrainingJob {
         },
         onSample: (sample) => deps.emit('train.sample', sample),
         onHealth: ({ step, findings }) => deps.emit('train.health', { step, findings }),
+        // After the metrics before it, so the studio has the step the score belongs to.
+        onEval: (evaluation) => {
+          this.flushMetrics();
+          deps.emit('train.eval', { evaluation });
+        },
         onState: (state, message) => this.setState(state, totalSteps, message),
         // Warnings (exploding losses, a damaged checkpoint passed over) ride on the state event's message.
         onLog: (message) => this.setState(this.state, totalSteps, message),

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import type { RunConfig } from '../shared/schema';
-import type { BackendReport } from '../shared/contract';
+import type { BackendReport, EvalMetrics, StepMetrics } from '../shared/contract';
 import { tinyImageSet as tinyImages, tinyRunConfig } from '../data/test-fixtures';
 import { exportGenerator, generateImages, loadRun, writeInterpolationGif } from './generation';
-import { latestCheckpoint, readMetrics, readRunConfig } from '../disk/run-folder';
+import { latestCheckpoint, readMetrics, readMetricsFile, readRunConfig } from '../disk/run-folder';
 import { runTraining } from './session';
 
 let root: string;
@@ -100,6 +100,67 @@ test('runTraining writes the run folder; a stopped run resumes to the same weigh
     runTraining({ runDir: straightDir, config: tinyConfig(), resume: false, cacheDir: '', demoDir: '', images }),
     /already holds a trained run/,
   );
+});
+
+test('quality scores: a scored run trains bit for bit as an unscored one; a stop before a score is made good on resume', async () => {
+  const images = tinyImages();
+  const config = (overrides: Partial<RunConfig> = {}) => tinyConfig({ steps: 4, evalEvery: 2, evalSamples: 8, ...overrides });
+  const train = (runDir: string, overrides: Partial<RunConfig>, resume = false, hooks = {}, signal?: AbortSignal) =>
+    runTraining({ runDir, config: config(overrides), resume, cacheDir: '', demoDir: '', images, hooks, signal });
+  const losses = (metrics: StepMetrics[]) => metrics.map(({ imgPerSec: _rate, time: _time, ...rest }) => rest);
+  const scores = (evals: EvalMetrics[]) => evals.map(({ eval: { seconds: _seconds, ...rest }, ...line }) => ({ ...line, eval: rest }));
+  const newestCheckpoint = async (runDir: string) => readFile((await latestCheckpoint(runDir))!.path);
+
+  const offDir = join(root, 'eval-off');
+  await train(offDir, { evalEvery: 0 });
+  const onDir = join(root, 'eval-on');
+  const heard: EvalMetrics[] = [];
+  const tensorsBefore = tf.memory().numTensors;
+  await train(onDir, {}, false, { onEval: (e: EvalMetrics) => heard.push(e) });
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'scoring leaked tensors');
+
+  const off = await readMetricsFile(offDir);
+  const on = await readMetricsFile(onDir);
+  assert.deepEqual(off.evals, []);
+  assert.deepEqual(losses(on.metrics), losses(off.metrics), 'scoring changed the training losses');
+  assert.ok((await newestCheckpoint(onDir)).equals(await newestCheckpoint(offDir)), 'scoring changed the trained weights');
+  assert.deepEqual(on.evals, heard);
+  assert.deepEqual(on.evals.map((e) => [e.step, e.imagesSeen]), [[2, 8], [4, 16]]);
+  for (const { eval: e } of on.evals) {
+    assert.deepEqual([e.n, e.real, e.size, e.bins], [8, 8, 32, 8]);
+    assert.deepEqual(e.swdLevels.map((l) => l.size), [32, 16]);
+    assert.ok(e.swd > 0 && Number.isFinite(e.swd), `SWD ${e.swd}`);
+    assert.ok(e.ndbK >= 0 && e.ndbK <= 1 && e.memorised >= 0 && e.memorised <= 1);
+    assert.ok(e.seconds > 0);
+  }
+  // Each score's line follows its step's line; the step readers see the steps only.
+  const lines = (await readFile(join(onDir, 'metrics.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { step: number; eval?: unknown });
+  assert.deepEqual(lines.map((l) => `${l.step}${l.eval ? 'q' : ''}`), ['1', '2', '2q', '3', '4', '4q']);
+  assert.deepEqual((await readMetrics(onDir)).map((m) => m.step), [1, 2, 3, 4]);
+
+  // Stopped at step 2 before its score (the score notices the stop and is dropped), then resumed.
+  const stoppedDir = join(root, 'eval-stopped');
+  const controller = new AbortController();
+  const stopped = await train(stoppedDir, {}, false, { onMetrics: (m: StepMetrics) => m.step === 2 && controller.abort() }, controller.signal);
+  assert.equal(stopped.step, 2);
+  assert.deepEqual((await readMetricsFile(stoppedDir)).evals, []);
+  await train(stoppedDir, {}, true);
+  const resumed = await readMetricsFile(stoppedDir);
+  assert.deepEqual(scores(resumed.evals), scores(on.evals), 'the resumed run scored differently');
+  assert.deepEqual(losses(resumed.metrics), losses(on.metrics));
+  assert.ok((await newestCheckpoint(stoppedDir)).equals(await newestCheckpoint(onDir)), 'checkpoints of the straight and the resumed run differ');
+  // Killed after step 4 was logged and scored but its checkpoint lost: the resume from step 2 drops
+  // the later lines, score included, and logs them again as they were.
+  const finalCheckpoint = await newestCheckpoint(onDir);
+  await rm((await latestCheckpoint(onDir))!.path);
+  await train(onDir, {}, true);
+  const redone = await readMetricsFile(onDir);
+  assert.deepEqual(scores(redone.evals), scores(on.evals));
+  assert.deepEqual(losses(redone.metrics), losses(on.metrics));
+  assert.ok((await newestCheckpoint(onDir)).equals(finalCheckpoint));
+  // Two more steps: the scores so far are kept, the new end is scored.
+  await runTraining({ runDir: onDir, config: config(), resume: true, extraSteps: 2, cacheDir: '', demoDir: '', images });
+  assert.deepEqual((await readMetricsFile(onDir)).evals.map((e) => e.step), [2, 4, 6]);
 });
 
 test('a run records its backend and thread count, and warns when resumed on others', async () => {

@@ -13,7 +13,8 @@ import {
 import { nonFiniteTensors, restoreGan, serializeGan } from '../engine/checkpoint';
 import { DivergenceWatch, RESUME_HINT, type DivergenceLimits } from '../engine/divergence';
 import { HealthMonitor, setDiversity, type HealthUpdate } from '../engine/health';
-import type { RunConfig, StepMetrics } from '../shared/contract';
+import type { EvalMetrics, RunConfig, StepMetrics } from '../shared/contract';
+import { evalDue, QualityEvaluator } from '../engine/quality-eval';
 import { samplePrior } from '../engine/prior';
 import { applyResumeChanges, describeErrors, validateRunConfig, type RunCompute } from '../shared/schema';
 import { trainingMemoryError } from '../engine/memory';
@@ -24,7 +25,7 @@ import { acquireRunLock } from '../disk/run-lock';
 import type { BackendReport, DatasetReport, ImportProgress, TrainingState } from '../shared/contract';
 import type { ImageSet } from '../data/types';
 import { gridPng } from './images';
-import { latestCheckpoint, parseMetrics, readRunConfig, removeTempFiles, runFiles, writeRunConfig } from '../disk/run-folder';
+import { latestCheckpoint, parseMetricsRecords, readMetricsFile, readRunConfig, removeTempFiles, runFiles, writeRunConfig } from '../disk/run-folder';
 import { loadNewestIntactCheckpoint, setAsideDamagedCheckpoints, writeCheckpoint, type IntactCheckpoint } from '../disk/checkpoint-files';
 
 export interface TrainingHooks {
@@ -42,6 +43,8 @@ export interface TrainingHooks {
    * the losses start exploding. `added`: the new ones (print these); `findings`: all current ones.
    */
   onHealth?: (update: HealthUpdate) => void;
+  /** A quality score was taken (every config.evalEvery steps and at the end), after its line is in metrics.jsonl. */
+  onEval?: (evaluation: EvalMetrics) => void;
   /** Warnings and notes for the user (dataset changed since the run started, ...). */
   onLog?: (message: string) => void;
   /** Awaited between iterations: resolve to go on. A stop must also resolve it (then the signal is checked). */
@@ -266,6 +269,14 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   };
   const fixedZ = sampleLatents(config);
   const totalSteps = config.steps;
+  // Quality scores draw from streams of their own (engine/quality-eval.ts), never the training stream.
+  let evaluator: QualityEvaluator | null = null;
+  if (config.evalEvery > 0 && images.count < 2) {
+    hooks.onLog?.('quality scores need at least 2 training images: this run is not scored');
+  } else if (config.evalEvery > 0) {
+    evaluator = new QualityEvaluator(config, images);
+  }
+  const evaluatedSteps = new Set(evaluator ? (await readMetricsFile(runDir)).evals.map((e) => e.step) : []);
   let lastCheckpointStep = progress.checkpoint ? startStep : -1;
   let lastSampleStep = -1;
   let lastCheckedStep = -1;
@@ -321,6 +332,40 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
     reportHealth();
   };
 
+  /** Scores the sampling generator at this step and logs the line; a stop midway abandons it (a resume redoes it). */
+  const evaluateQuality = async () => {
+    if (!evaluator || evaluatedSteps.has(state.step)) return;
+    checkWeights();
+    const t0 = performance.now();
+    const result = await evaluator.evaluate(samplingGenerator(state), state.step, {
+      between: yieldToEventLoop,
+      cancelled: () => aborted(signal),
+    });
+    if (!result) return;
+    const { scores } = result;
+    const record: EvalMetrics = {
+      step: result.step,
+      imagesSeen: result.imagesSeen,
+      eval: {
+        swd: scores.swd,
+        swdLevels: scores.swdLevels,
+        ndbK: scores.ndbK,
+        bins: scores.bins,
+        memorised: scores.memorised,
+        n: scores.counts.fake,
+        real: scores.counts.real,
+        size: scores.size,
+        seconds: (performance.now() - t0) / 1000,
+      },
+    };
+    const metricsPath = runFiles.metrics(runDir);
+    await appendFile(metricsPath, JSON.stringify(record) + '\n').catch((error: unknown) => {
+      throw withTargetPath(error, metricsPath);
+    });
+    evaluatedSteps.add(state.step);
+    hooks.onEval?.(record);
+  };
+
   const started = performance.now();
   const recent: number[] = [];
   try {
@@ -332,6 +377,8 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
     const moved = computeChange(previousCompute, config.compute);
     if (moved) hooks.onLog?.(moved);
     if (startStep === 0) await saveSample();
+    // A score due at the checkpoint we resume from that a stop or crash cut short: the same generator, the same score.
+    if (evalDue(startStep, totalSteps, config.evalEvery)) await evaluateQuality();
     while (state.step < totalSteps) {
       await hooks.waitIfPaused?.();
       if (aborted(signal)) break;
@@ -368,6 +415,8 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
       if (verdict.kind === 'stop') throw new Error(`${verdict.message} ${keptNote()}`);
       if (state.step % config.sampleEvery === 0 || state.step === totalSteps) await saveSample();
       if (state.step % config.checkpointEvery === 0 || state.step === totalSteps) await saveCheckpoint(state.step === totalSteps);
+      // After the checkpoint: a stop or crash during the score loses no training, and the resume scores again.
+      if (evalDue(state.step, totalSteps, config.evalEvery)) await evaluateQuality();
       await yieldToEventLoop();
     }
     // A stop (or a crash-free end) always leaves a checkpoint of the last completed step.
@@ -398,14 +447,14 @@ export function computeChange(before: RunCompute | undefined, now: RunCompute | 
 }
 
 /**
- * After a crash, metrics.jsonl may run past the checkpoint we resume from (those steps are redone)
- * and end in a half-written line (the next record would be glued onto it): both are dropped.
+ * After a crash, metrics.jsonl may run past the checkpoint we resume from (those steps and scores are
+ * redone) and end in a half-written line (the next record would be glued onto it): both are dropped.
  */
 async function dropMetricsAfter(runDir: string, step: number): Promise<void> {
   const path = runFiles.metrics(runDir);
   const text = await readFile(path, 'utf8').catch(() => null);
   if (text === null) return;
-  const kept = parseMetrics(text).filter((m) => m.step <= step);
+  const kept = parseMetricsRecords(text).filter((m) => m.step <= step);
   const clean = kept.map((m) => JSON.stringify(m) + '\n').join('');
   if (clean !== text) await writeFileAtomic(path, clean);
 }

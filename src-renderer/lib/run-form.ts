@@ -139,6 +139,9 @@ export function validateForm(form: RunForm, context: ValidationContext): Validat
   if (v.steps !== undefined && v.sampleEvery !== undefined && v.sampleEvery > v.steps) {
     warnings.sampleEvery = 'larger than the step count: only the first and last grids will be drawn';
   }
+  if (v.steps !== undefined && v.evalEvery !== undefined && v.evalEvery > v.steps) {
+    warnings.evalEvery = 'larger than the step count: the run will not be scored';
+  }
 
   if (Object.keys(errors).length > 0 || !dataset) return { errors, warnings, config: null };
   const candidate = defaultRunConfig({

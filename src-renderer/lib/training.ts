@@ -1,4 +1,4 @@
-import type { StepMetrics, TrainingState } from '../../src-main/shared/contract';
+import type { EvalMetrics, StepMetrics, TrainingState } from '../../src-main/shared/contract';
 import { formatDuration, formatEta, formatRate } from './format';
 
 export interface Progress {
@@ -61,6 +61,19 @@ export function mergeMetrics(history: readonly StepMetrics[], incoming: readonly
   let keep = history.length;
   while (keep > 0 && history[keep - 1].step >= firstNew) keep--;
   return keep === history.length ? [...history, ...incoming] : [...history.slice(0, keep), ...incoming];
+}
+
+/**
+ * The run's quality scores with a new one in place: a resumed run scores again the steps after its
+ * checkpoint, so scores of this step or later are replaced. Ordered by step.
+ */
+export function mergeEvals(history: readonly EvalMetrics[], incoming: EvalMetrics): EvalMetrics[] {
+  return [...evalsBefore(history, incoming.step), incoming];
+}
+
+/** The scores of steps before `step`: when a resumed run logs `step` again, the later scores are stale. */
+export function evalsBefore(history: readonly EvalMetrics[], step: number): EvalMetrics[] {
+  return history.every((e) => e.step < step) ? (history as EvalMetrics[]) : history.filter((e) => e.step < step);
 }
 
 export const ACTIVE_STATES: readonly TrainingState[] = ['starting', 'running', 'paused', 'stopping'];

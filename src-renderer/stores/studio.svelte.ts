@@ -4,12 +4,13 @@ import { fitBatchToDataset, formFromConfig, matchingPreset, presetForm, type Run
 import { DEFAULT_PRESET, type RunOptions } from '../../src-main/shared/schema';
 import type { ViewName } from '../lib/shortcuts';
 import { loadTheme, otherTheme, saveTheme, type Theme } from '../lib/theme';
-import { isActive, mergeMetrics } from '../lib/training';
+import { evalsBefore, isActive, mergeEvals, mergeMetrics } from '../lib/training';
 import type {
   AppInfo,
   BackendReport,
   BrokenRun,
   DatasetReport,
+  EvalMetrics,
   HealthFinding,
   HealthRemedy,
   RunSummary,
@@ -50,6 +51,8 @@ class Studio {
   liveRunId = $state<string | null>(null);
   liveMetrics = $state.raw<StepMetrics[]>([]);
   liveSamples = $state.raw<SampleInfo[]>([]);
+  /** The live run's quality scores (metrics.jsonl's eval lines), by step. */
+  liveEvals = $state.raw<EvalMetrics[]>([]);
   /** The live run's current health findings (engine/health.ts), from this sitting's 'train.health' events. */
   health = $state.raw<HealthFinding[]>([]);
   crash = $state<Crash | null>(null);
@@ -161,6 +164,7 @@ class Studio {
       this.liveRunId = runId;
       this.liveMetrics = [];
       this.liveSamples = [];
+      this.liveEvals = [];
       this.health = [];
     }
     try {
@@ -171,6 +175,8 @@ class Studio {
       const lastDisk = fromDisk.at(-1)?.step ?? 0;
       const newer = this.liveMetrics.filter((m) => m.step > lastDisk);
       this.liveMetrics = [...fromDisk, ...newer];
+      const lastDiskEval = detail.evals.at(-1)?.step ?? 0;
+      this.liveEvals = [...detail.evals, ...this.liveEvals.filter((e) => e.step > lastDiskEval)];
       const known = new Set(detail.samples.map((s) => s.step));
       this.liveSamples = [...detail.samples, ...this.liveSamples.filter((s) => !known.has(s.step))].sort((a, b) => a.step - b.step);
     } catch {
@@ -188,6 +194,7 @@ class Studio {
         this.liveRunId = summary.id;
         this.liveMetrics = [];
         this.liveSamples = [];
+        this.liveEvals = [];
         this.health = [];
       }
       this.view = 'training';
@@ -267,6 +274,10 @@ class Studio {
     bridge.on('train.metrics', ({ runId, metrics }) => {
       if (runId !== this.liveRunId) return;
       this.liveMetrics = mergeMetrics(this.liveMetrics, metrics);
+      if (metrics.length > 0) this.liveEvals = evalsBefore(this.liveEvals, metrics[0].step);
+    });
+    bridge.on('train.eval', ({ runId, evaluation }) => {
+      if (runId === this.liveRunId) this.liveEvals = mergeEvals(this.liveEvals, evaluation);
     });
     bridge.on('train.health', ({ runId, findings }) => {
       if (runId === this.liveRunId) this.health = findings;

@@ -60,6 +60,24 @@ test('train --json, --resume, generate, interpolate and export as real child pro
   assert.ok(existsSync(join(root, 'model', modelJson.weightsManifest[0].paths[0])));
 });
 
+test('train prints a line per quality score, and --json prints the score lines of metrics.jsonl', async () => {
+  const run = join(root, 'scored');
+  const first = await cli(['train', '--data', data, '--out', run, ...tiny, '--steps', '2', '--eval-every', '1', '--eval-samples', '8']);
+  assert.equal(first.code, 0, first.stderr);
+  const quality = first.stderr.split('\n').filter((line) => line.startsWith('quality'));
+  assert.equal(quality.length, 2, first.stderr);
+  assert.match(quality[1], /^quality at step 2 \(8 images seen\): SWD ×10³ \d+\.\d\d · NDB\/K [01]\.\d{3} \(lower is better\) · memorised [01]\.\d\d \(8 generated against 7 real at 32 px, \d+\.\d s\)$/);
+
+  const resumed = await cli(['train', '--out', run, '--resume', '--steps', '3', '--backend', 'cpu', '--json']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const lines = resumed.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => [l.step, 'eval' in l]), [[3, false], [3, true]]);
+  assert.equal(lines[1].imagesSeen, 12);
+  const onDisk = (await readFile(join(run, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(onDisk.at(-1), lines[1]);
+  assert.equal(onDisk.filter((l) => 'eval' in l).length, 3);
+});
+
 test('SIGTERM saves a checkpoint of the last completed step before exiting', async () => {
   const run = join(root, 'signal');
   let sent = false;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isInside } from '../../disk/inside';
 import { appPaths } from '../../disk/app-paths';
-import type { BackendPreference, HealthFinding, StepMetrics } from '../../shared/contract';
+import type { BackendPreference, EvalMetrics, HealthFinding, StepMetrics } from '../../shared/contract';
 import { formatEta } from '../../shared/format';
 import {
   applyResumeChanges,
@@ -80,6 +80,18 @@ export function healthWarning(finding: HealthFinding, out: string): string {
   return `warning: ${finding.message} ${fix}`;
 }
 
+/**
+ * One line per quality score of `train`: "quality at step 1000 (32,000 images seen): SWD ×10³ 41.52 ·
+ * NDB/K 0.620 (lower is better) · memorised 0.31 (1000 generated against 800 real at 32 px, 12.5 s)".
+ */
+export function describeEval(e: EvalMetrics): string {
+  const q = e.eval;
+  return (
+    `quality at step ${e.step} (${e.imagesSeen.toLocaleString('en-US')} images seen): SWD ×10³ ${q.swd.toFixed(2)} · NDB/K ${q.ndbK.toFixed(3)} (lower is better) · ` +
+    `memorised ${q.memorised.toFixed(2)} (${q.n} generated against ${q.real} real at ${q.size} px, ${q.seconds.toFixed(1)} s)`
+  );
+}
+
 export function registerTrain(program: Command): void {
   const command = program
     .command('train')
@@ -89,7 +101,7 @@ export function registerTrain(program: Command): void {
   addSchemaOptions(addSchemaOptions(command, RUN_OPTIONS), TRAIN_DATASET_OPTIONS)
     .addOption(backendOption())
     .option('--resume', `continue the run in --out from its last checkpoint; ${RESUMABLE_OPTIONS.map((key) => `--${flagOf(key, RUN_OPTIONS[key])}`).join(', ')} may change (--steps is the new total)`)
-    .option('--json', 'print one JSON line of metrics per logged step')
+    .option('--json', 'print one JSON line of metrics per logged step, and per quality score (its "eval" key)')
     .action(async (o: TrainOptions) => {
       const out = resolve(requireOption(o.out, '--out RUN'));
       // One writer per run folder: refuse at once, before a backend starts (runTraining takes the lock).
@@ -180,6 +192,10 @@ export function registerTrain(program: Command): void {
             // The divergence guard's warning is printed by onLog already.
             onHealth: ({ added }) => {
               for (const finding of added) if (finding.kind !== 'divergence') process.stderr.write(`${healthWarning(finding, out)}\n`);
+            },
+            onEval: (e) => {
+              if (o.json) process.stdout.write(`${JSON.stringify(e)}\n`);
+              else process.stderr.write(`${tty ? '\r\x1b[K' : ''}${describeEval(e)}\n`);
             },
             onMetrics: (m: StepMetrics) => {
               if (o.json) process.stdout.write(`${JSON.stringify(m)}\n`);

@@ -40,6 +40,9 @@ export function presetOptions(name: PresetName, datasetSize: number | null): Par
       augment: small ? ['flip', 'translation'] : [],
       sampleEvery: round(steps / 20, 10),
       checkpointEvery: round(steps / 4, 50),
+      // One quality score, at the end, on fewer images: a preview should not wait on its scores.
+      evalEvery: steps,
+      evalSamples: 500,
     };
   }
   if (name === 'balanced') {
@@ -50,6 +53,7 @@ export function presetOptions(name: PresetName, datasetSize: number | null): Par
       augment: small ? ['flip', 'translation', 'color'] : ['flip'],
       sampleEvery: round(steps / 40, 25),
       checkpointEvery: round(steps / 10, 100),
+      evalEvery: round(steps / 5, 100),
     };
   }
   const batch = Math.min(64, powerOfTwoAtMost(n));
@@ -59,5 +63,6 @@ export function presetOptions(name: PresetName, datasetSize: number | null): Par
     augment: small ? ['flip', 'translation', 'cutout', 'color'] : ['flip', 'translation'],
     sampleEvery: round(steps / 50, 50),
     checkpointEvery: round(steps / 10, 500),
+    evalEvery: round(steps / 5, 500),
   };
 }

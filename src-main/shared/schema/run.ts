@@ -34,6 +34,8 @@ export const RUN_OPTIONS = {
   augment: list(AUGMENT_CHOICES, { label: 'Augmentation', help: 'applied to real and generated images before D', default: [], group: 'stabilisers', resume: true }),
   sampleEvery: integer({ label: 'Grid every (steps)', help: 'steps between sample grids', default: 100, min: 1, max: 10_000_000, group: 'logging', resume: true }),
   checkpointEvery: integer({ label: 'Checkpoint every', help: 'steps between checkpoints: a crash loses at most this much', default: 500, min: 1, max: 10_000_000, group: 'logging', resume: true }),
+  evalEvery: integer({ label: 'Score every (steps)', help: 'steps between quality scores (SWD, NDB/K) of the generator, and one at the end of a run that long; about 10–20 s each on a CPU (0 = off; the default scores a 5000-step run 5 times)', default: 1000, min: 0, max: 10_000_000, group: 'logging', resume: true, addedIn: 3, before: 0 }),
+  evalSamples: integer({ label: 'Images scored', help: 'generated images per quality score, against as many real ones (all of a smaller set): fewer is faster, but noisier', default: 1000, min: 2, max: 4000, group: 'logging', resume: true, addedIn: 3, before: 1000 }),
 } as const;
 
 export type RunOptionKey = keyof typeof RUN_OPTIONS;

@@ -73,8 +73,17 @@ test('config.json of version 1 (no schemaVersion) is upgraded; a newer one is re
   assert.ok(!broken.ok && broken.errors[0].field === 'k');
 });
 
+test('a version-2 config.json is not scored during training, as before; new runs are, five times in a default-length run', () => {
+  const { evalEvery: _every, evalSamples: _samples, ...v2 } = { ...valid(), schemaVersion: 2 };
+  const upgraded = upgradeRunConfig(v2);
+  assert.ok(upgraded.ok);
+  assert.deepEqual([upgraded.value.evalEvery, upgraded.value.evalSamples], [0, 1000]);
+  const fresh = defaultRunConfig();
+  assert.equal(fresh.steps / fresh.evalEvery, 5);
+});
+
 test('resume takes only the options the schema marks as changeable', () => {
-  assert.deepEqual([...RESUMABLE_OPTIONS].sort(), ['augment', 'checkpointEvery', 'k', 'lrD', 'lrG', 'sampleEvery', 'steps']);
+  assert.deepEqual([...RESUMABLE_OPTIONS].sort(), ['augment', 'checkpointEvery', 'evalEvery', 'evalSamples', 'k', 'lrD', 'lrG', 'sampleEvery', 'steps']);
   const resumed = applyResumeChanges(valid(), { steps: 9000, lrD: 1e-4, k: 1, augment: ['color'], width: 999, loss: 'mm' });
   assert.equal(resumed.steps, 9000);
   assert.equal(resumed.lrD, 1e-4);

@@ -1,0 +1,66 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { artifactDir, expect, makeShapesFolder, test } from './studio';
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(artifactDir, `quality-${name}.png`), fullPage: true });
+
+test('a run scored every few steps shows its quality chart, live and on its page in Runs', async ({ page, fresh: studio }) => {
+  test.setTimeout(5 * 60_000);
+  const data = await makeShapesFolder();
+  await page.goto(studio.url);
+
+  await test.step('import 40 shapes and start a small run scored every 10 steps on 64 images', async () => {
+    await page.getByTestId('folder-path').fill(data);
+    await page.getByTestId('import-button').click();
+    await expect(page.getByTestId('dataset-report').getByTestId('count-used')).toHaveText('40');
+    await page.getByTestId('use-dataset').click();
+    await page.getByTestId('preset-quick').click();
+    await page.getByTestId('field-size').selectOption('32');
+    for (const [name, value] of Object.entries({ width: '8', latent: '32', batch: '8', steps: '30', sampleEvery: '10', checkpointEvery: '10', evalEvery: '10', evalSamples: '64' })) {
+      await page.getByTestId(`field-${name}`).fill(value);
+    }
+    await expect(page.getByTestId('start-run')).toBeEnabled();
+    await page.getByTestId('start-run').click();
+  });
+
+  await test.step('the chart gains a point per score, over images seen', async () => {
+    const chart = page.getByTestId('quality-chart');
+    await expect(chart).toBeVisible();
+    await expect(page.getByTestId('training-state')).toHaveText('Finished', { timeout: 180_000 });
+    await expect(chart).toHaveAttribute('data-points', '3');
+    await expect(chart.getByTestId('chart-quality-swd')).toHaveAttribute('data-points', '3');
+    await expect(chart.getByTestId('chart-quality-ndb')).toHaveAttribute('data-points', '3');
+    await expect(chart.getByTestId('chart-quality-swd')).toContainText(/SWD ×10³\s*\d/);
+    await expect(chart.getByTestId('quality-explain')).toContainText('64 generated images against 40 training images at 32 px');
+    // The scores are metrics.jsonl's eval lines: 10, 20 and 30 steps of 8 real images each.
+    const [runId] = await readdir(join(studio.home, 'runs'));
+    const lines = (await readFile(join(studio.home, 'runs', runId, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.eval).map((l) => l.imagesSeen)).toEqual([80, 160, 240]);
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await shot(page, 'training-dark');
+    await page.getByTestId('theme-toggle').click();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+    await shot(page, 'training-light');
+    await page.getByTestId('theme-toggle').click();
+  });
+
+  await test.step("the run's page in Runs shows the same chart", async () => {
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId('open-run').first().click();
+    await expect(page.getByTestId('run-detail').getByTestId('quality-chart')).toHaveAttribute('data-points', '3');
+    await shot(page, 'run-page-dark');
+  });
+
+  await test.step('a run with scoring off says so where the chart would be', async () => {
+    await page.getByTestId('nav-new-run').click();
+    await page.getByTestId('field-steps').fill('3');
+    await page.getByTestId('field-evalEvery').fill('0');
+    await page.getByTestId('start-run').click();
+    await expect(page.getByTestId('training-state')).toHaveText('Finished');
+    const chart = page.getByTestId('quality-chart');
+    await expect(chart).toHaveAttribute('data-points', '0');
+    await expect(chart.getByTestId('chart-quality-swd')).toContainText('Scoring is off for this run');
+  });
+  await rm(data, { recursive: true, force: true });
+});
