@@ -51,6 +51,21 @@ test('dataset without --json prints a plain summary', async () => {
   assert.match(stdout, /readme\.png: not an image \(text file\)/);
 });
 
+test('dataset --keep-duplicates keeps a copy and says so', async () => {
+  const folder = join(root, 'with-copy');
+  await mkdir(folder);
+  await noiseImage(48, 48, 1).png().toFile(join(folder, 'a.png'));
+  await noiseImage(48, 48, 1).png().toFile(join(folder, 'b.png'));
+  const dropped = await cli(['dataset', folder, '--size', '32']);
+  assert.equal(dropped.code, 0, dropped.stderr);
+  assert.match(dropped.stdout, /^1 of 2 files used/);
+  assert.match(dropped.stdout, /1 duplicate \(left out 1\):\n  b\.png: exact duplicate of a\.png\n/);
+  const kept = await cli(['dataset', folder, '--size', '32', '--keep-duplicates']);
+  assert.equal(kept.code, 0, kept.stderr);
+  assert.match(kept.stdout, /^2 of 2 files used/);
+  assert.match(kept.stdout, /1 duplicate \(kept 1\):\n  b\.png: exact duplicate of a\.png \(kept\)\n/);
+});
+
 test('dataset reports mistakes in one line', async () => {
   const badSize = await cli(['dataset', images, '--size', '30']);
   assert.equal(badSize.code, 2);

@@ -67,7 +67,7 @@ async function readFolder(flag: string, dir: string, size: number, n: number, se
   const { sampleImages } = await import('../../engine/metrics');
   const { Rng } = await import('../../engine/rng');
   try {
-    const settings = { size, mode: DATASET_OPTIONS.mode.default, background: DATASET_OPTIONS.background.default, dropDuplicates: false };
+    const settings = { size, mode: DATASET_OPTIONS.mode.default, background: DATASET_OPTIONS.background.default, keepDuplicates: true };
     const { images } = await importDataset([dir], settings, { cacheDir: appPaths().cache });
     return sampleImages(images, n, new Rng(seed));
   } catch (error) {

@@ -25,7 +25,7 @@ import { backendOption, collect, requireOption, startBackend } from './engine-op
 import { addSchemaOptions, readOptions } from './schema-options';
 
 /** The dataset flags `train` offers (how the folder is prepared); the rest are `dataset`'s. */
-const TRAIN_DATASET_OPTIONS = { mode: DATASET_OPTIONS.mode, background: DATASET_OPTIONS.background };
+const TRAIN_DATASET_OPTIONS = { mode: DATASET_OPTIONS.mode, background: DATASET_OPTIONS.background, keepDuplicates: DATASET_OPTIONS.keepDuplicates };
 
 type TrainOptions = Record<string, unknown> & {
   data?: string[];
@@ -49,7 +49,12 @@ export function configFromOptions(o: TrainOptions): RunConfig {
     ...overrides,
     data: {
       folders: demo ? [] : data.map((d) => resolve(d)),
-      settings: { size, mode: settings.mode ?? DATASET_OPTIONS.mode.default, background: settings.background ?? DATASET_OPTIONS.background.default },
+      settings: {
+        size,
+        mode: settings.mode ?? DATASET_OPTIONS.mode.default,
+        background: settings.background ?? DATASET_OPTIONS.background.default,
+        ...(settings.keepDuplicates ? { keepDuplicates: true } : {}),
+      },
       ...(demo ? { demo: true } : {}),
     },
   });
