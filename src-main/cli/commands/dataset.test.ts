@@ -11,9 +11,9 @@ const CLI = resolve(import.meta.dirname, '../gan-studio.mjs');
 let root: string;
 let images: string;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, GAN_STUDIO_HOME: join(root, 'home') } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, GAN_STUDIO_HOME: join(root, 'home'), ...env } }, (error, stdout, stderr) => {
       done({ code: error ? Number(error.code) : 0, stdout, stderr });
     });
   });
@@ -64,6 +64,16 @@ test('dataset --keep-duplicates keeps a copy and says so', async () => {
   assert.equal(kept.code, 0, kept.stderr);
   assert.match(kept.stdout, /^2 of 2 files used/);
   assert.match(kept.stdout, /1 duplicate \(kept 1\):\n  b\.png: exact duplicate of a\.png \(kept\)\n/);
+});
+
+test('dataset reads ~/… as the home folder (as when no shell expanded it) and a relative path from the working folder', async () => {
+  const tilde = await cli(['dataset', '~/images', '--size', '32', '--json'], { HOME: root });
+  assert.equal(tilde.code, 0, tilde.stderr);
+  assert.deepEqual((JSON.parse(tilde.stdout) as DatasetReport).folders, [images]);
+  const relativeToCwd = await new Promise<string>((done) => {
+    execFile(process.execPath, [CLI, 'dataset', 'images', '--size', '32', '--json'], { cwd: root, env: { ...process.env, GAN_STUDIO_HOME: join(root, 'home') } }, (_error, stdout) => done(stdout));
+  });
+  assert.deepEqual((JSON.parse(relativeToCwd) as DatasetReport).folders, [images]);
 });
 
 test('dataset reports mistakes in one line', async () => {

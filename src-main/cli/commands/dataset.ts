@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { ensureDemoDataset } from '../../data/demo-avatars';
 import { DatasetError } from '../../data/errors';
 import { importDataset } from '../../data/import';
 import { resolveSettings } from '../../data/settings';
 import type { DatasetReport, ImportProgress, ImportSettings } from '../../data/types';
 import { DATASET_OPTIONS } from '../../shared/schema';
+import { pathOption } from './engine-options';
 import { addSchemaOptions, readOptions } from './schema-options';
 import { appPaths } from '../../disk/app-paths';
 import { writeFileAtomic } from '../../disk/atomic-write';
@@ -107,12 +108,12 @@ export function registerDataset(program: Command): void {
         if (dirs.length === 0) throw new UsageError('give at least one folder of images, or --demo');
         const settings = await settingsFromOptions(options);
         const { report } = await importDataset(
-          dirs.map((dir) => resolve(dir)),
+          dirs.map((dir) => pathOption(dir, 'folder')),
           settings,
           { cacheDir: appPaths().cache, appDataDir: appPaths().root, onProgress: showProgress, signal: controller.signal },
         );
         bar.stop();
-        if (options.mosaic) await writeFileAtomic(resolve(options.mosaic), await readFile(report.mosaicPath));
+        if (options.mosaic) await writeFileAtomic(pathOption(options.mosaic, '--mosaic'), await readFile(report.mosaicPath));
         process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : describeReport(report));
       } finally {
         bar.stop();
