@@ -19,7 +19,7 @@ import {
   type CachePaths,
 } from './cache';
 import { DatasetError } from './errors';
-import { comparePixels, differenceHash, fullCompareSide, isSamePicture, MAX_PIXEL_DIFFERENCE, NearDuplicateIndex, withinMeanDifference, type ImageHash } from './perceptual';
+import { cellDetail, comparePixels, differenceHash, fullCompareSide, isSamePicture, MAX_PIXEL_DIFFERENCE, NearDuplicateIndex, TRAINING_CELL_DIFFERENCE, withinMeanDifference, type ImageHash } from './perceptual';
 import { preprocessImage, SkipReason } from './preprocess';
 import { meanImagePng, mosaicPng, sizeHistogram } from './report-images';
 import { scanFolders, throwIfCancelled, type ScannedFile } from './scan';
@@ -190,10 +190,12 @@ interface Original {
   slot: number;
   width: number;
   height: number;
+  /** cellDetail of its training image, once worked out. */
+  detail?: Float64Array;
 }
 
-/** How many originals prepared at full size are kept in memory while images are compared (each at most 512 × 512 × 3 bytes). */
-const FULL_SIZE_CACHE_ENTRIES = 64;
+/** Bytes of originals prepared at full size kept in memory while images are compared (each at most 512 × 512 × 3.3 bytes). */
+const FULL_SIZE_CACHE_BYTES = 64 * 1024 * 1024;
 
 /**
  * The full-resolution half of the near-duplicate test (perceptual.ts): prepares both originals again,
@@ -202,30 +204,42 @@ const FULL_SIZE_CACHE_ENTRIES = 64;
  * file cannot be read again: a file that changed under the import is never called a duplicate).
  */
 function fullSizeComparer(settings: ResolvedSettings): (a: Original, b: Original) => Promise<'exact' | 'near' | null> {
-  const prepared = new Map<string, Promise<Uint8Array | null>>();
-  function preparedAt(original: Original, side: number): Promise<Uint8Array | null> {
+  type Prepared = { pixels: Uint8Array; detail: Float64Array } | null;
+  const prepared = new Map<string, { value: Promise<Prepared>; bytes: number }>();
+  let cachedBytes = 0;
+  function preparedAt(original: Original, side: number): Promise<Prepared> {
     const key = `${side}\0${original.path}`;
-    let pixels = prepared.get(key);
-    if (!pixels) {
-      pixels = (async () => {
-        try {
-          const out = new Uint8Array(side * side * 3);
-          await preprocessImage(await readFile(original.path), { ...settings, size: side, minSide: 1 }, out);
-          return out;
-        } catch {
-          return null;
-        }
-      })();
-      prepared.set(key, pixels);
-      if (prepared.size > FULL_SIZE_CACHE_ENTRIES) prepared.delete(prepared.keys().next().value!);
+    const hit = prepared.get(key);
+    if (hit) {
+      // Most recently used last: the oldest entries go first when the cache is full.
+      prepared.delete(key);
+      prepared.set(key, hit);
+      return hit.value;
     }
-    return pixels;
+    const value = (async (): Promise<Prepared> => {
+      try {
+        const pixels = new Uint8Array(side * side * 3);
+        await preprocessImage(await readFile(original.path), { ...settings, size: side, minSide: 1 }, pixels);
+        return { pixels, detail: cellDetail(pixels, side) };
+      } catch {
+        return null;
+      }
+    })();
+    const bytes = side * side * 3;
+    prepared.set(key, { value, bytes });
+    cachedBytes += bytes;
+    for (const [oldest, entry] of prepared) {
+      if (cachedBytes <= FULL_SIZE_CACHE_BYTES) break;
+      prepared.delete(oldest);
+      cachedBytes -= entry.bytes;
+    }
+    return value;
   }
   return async (a, b) => {
     const side = fullCompareSide(Math.min(a.width, a.height), Math.min(b.width, b.height), settings.size);
-    const [pixelsA, pixelsB] = await Promise.all([preparedAt(a, side), preparedAt(b, side)]);
-    if (!pixelsA || !pixelsB) return null;
-    const comparison = comparePixels(pixelsA, pixelsB, side);
+    const [preparedA, preparedB] = await Promise.all([preparedAt(a, side), preparedAt(b, side)]);
+    if (!preparedA || !preparedB) return null;
+    const comparison = comparePixels(preparedA.pixels, preparedB.pixels, side, preparedA.detail, preparedB.detail);
     if (comparison.identical && a.width === b.width && a.height === b.height) return 'exact';
     return isSamePicture(comparison) ? 'near' : null;
   };
@@ -274,7 +288,11 @@ async function selectImages(
     const pixels = pixelsAt(content.slot);
     let match: { original: Original; kind: 'exact' | 'near' } | undefined;
     for (const candidate of originals.candidates(content.hash)) {
-      if (!withinMeanDifference(pixels, pixelsAt(candidate.slot), MAX_PIXEL_DIFFERENCE)) continue;
+      const candidatePixels = pixelsAt(candidate.slot);
+      if (!withinMeanDifference(pixels, candidatePixels, MAX_PIXEL_DIFFERENCE)) continue;
+      image.detail ??= cellDetail(pixels, settings.size);
+      candidate.detail ??= cellDetail(candidatePixels, settings.size);
+      if (comparePixels(pixels, candidatePixels, settings.size, image.detail, candidate.detail).maxExcess > TRAINING_CELL_DIFFERENCE) continue;
       const kind = await compareAtFullSize(candidate, image);
       if (kind) {
         match = { original: candidate, kind };

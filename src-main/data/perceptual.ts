@@ -5,7 +5,8 @@
  * 1. Candidates by difference hash of the training image (dHash: 64 bits of "is the next cell of a
  *    9×8 grid brighter by more than HASH_DEAD_ZONE levels"; the dead zone keeps flat areas at 0 bits
  *    instead of bits that JPEG noise flips), within MAX_HASH_DISTANCE bits: loose, as step 3 decides.
- * 2. A cheap filter on the training images: mean difference at most MAX_PIXEL_DIFFERENCE.
+ * 2. Cheap filters on the training images: mean difference at most MAX_PIXEL_DIFFERENCE, and the
+ *    cell test of step 3 with the looser TRAINING_CELL_DIFFERENCE (a changed digit shows at 32 px).
  * 3. The decision, at full resolution (comparePixels): both originals prepared at the largest size
  *    both have (up to FULL_COMPARE_MAX_SIDE); no cell of a 16 × 16 grid may differ by more than
  *    FULL_CELL_DIFFERENCE levels beyond what its detail explains. A changed digit, band, hand or
@@ -17,6 +18,8 @@ export const MAX_HASH_DISTANCE = 5;
 export const HASH_DEAD_ZONE = 2;
 /** Mean absolute difference of the training images, in 0..255 levels. Re-encoded copies of real photos differ by 1 to 3, of pure noise by about 8. */
 export const MAX_PIXEL_DIFFERENCE = 10;
+/** The cell test on the training images, before anything is decoded again: twice FULL_CELL_DIFFERENCE (true copies measured: at most 11). */
+export const TRAINING_CELL_DIFFERENCE = 24;
 /** The full-resolution comparison is made at the smaller original's shorter side, at most this (px). */
 export const FULL_COMPARE_MAX_SIDE = 512;
 /** Cells per side of the grid whose cells are compared one by one at full resolution. */
@@ -177,8 +180,13 @@ export interface PixelComparison {
   identical: boolean;
 }
 
-/** Per cell of a cells × cells grid: the mean distance of a pixel from the mean of its 3 × 3 neighbourhood. */
-function cellDetail(pixels: Uint8Array, side: number, cells: number): Float64Array {
+/**
+ * The detail of a side × side RGB image per cell of a min(FULL_GRID, side)² grid (row-major): the mean
+ * distance, in levels averaged over R, G and B, of a pixel from the mean of its 3 × 3 neighbourhood.
+ * Computed once per image and handed to comparePixels, which would otherwise work it out per pair.
+ */
+export function cellDetail(pixels: Uint8Array, side: number): Float64Array {
+  const cells = Math.min(FULL_GRID, side);
   const sums = new Float64Array(cells * cells);
   const counts = new Uint32Array(cells * cells);
   for (let y = 0; y < side; y++) {
@@ -205,8 +213,11 @@ function cellDetail(pixels: Uint8Array, side: number, cells: number): Float64Arr
   return sums;
 }
 
-/** Compares two side × side RGB images (uint8, row-major) cell by cell; throws when their lengths are not side × side × 3. */
-export function comparePixels(a: Uint8Array, b: Uint8Array, side: number): PixelComparison {
+/**
+ * Compares two side × side RGB images (uint8, row-major) cell by cell; `detailA` / `detailB` are their
+ * cellDetail when already known. Throws when their lengths are not side × side × 3.
+ */
+export function comparePixels(a: Uint8Array, b: Uint8Array, side: number, detailA?: Float64Array, detailB?: Float64Array): PixelComparison {
   if (a.length !== b.length || a.length !== side * side * 3) throw new Error(`comparePixels: images of ${a.length} and ${b.length} bytes, expected ${side * side * 3}`);
   const cells = Math.min(FULL_GRID, side);
   const sums = new Float64Array(cells * cells);
@@ -226,11 +237,11 @@ export function comparePixels(a: Uint8Array, b: Uint8Array, side: number): Pixel
     }
   }
   if (identical) return { mean: 0, maxExcess: 0, identical };
-  const detailA = cellDetail(a, side, cells);
-  const detailB = cellDetail(b, side, cells);
+  const detailOfA = detailA ?? cellDetail(a, side);
+  const detailOfB = detailB ?? cellDetail(b, side);
   let maxExcess = -Infinity;
   for (let cell = 0; cell < sums.length; cell++) {
-    maxExcess = Math.max(maxExcess, sums[cell] / counts[cell] - Math.min(detailA[cell], detailB[cell]));
+    maxExcess = Math.max(maxExcess, sums[cell] / counts[cell] - Math.min(detailOfA[cell], detailOfB[cell]));
   }
   return { mean: total / (side * side), maxExcess, identical };
 }
