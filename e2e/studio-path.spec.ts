@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Page } from '@playwright/test';
-import { artifactDir, expect, makeShapesFolder, test } from './studio';
+import { artifactDir, expect, makeShapesFolder, makeSimilarImagesFolder, test } from './studio';
 
 
 const points = async (page: Page, testid: string) => Number(await page.getByTestId(testid).getAttribute('data-points'));
@@ -122,9 +122,9 @@ test('a new user imports a folder, trains, pauses, stops, resumes and saves gene
     await page.getByTestId('generate-seed').fill('42');
     await page.getByTestId('generate-button').click();
     await expect(page.getByTestId('generated-image')).toHaveCount(8);
-    // Browser mode writes only inside the server's home folder.
+    // Browser mode writes only inside the server's home folder, typed here as ~/….
     const out = join(studio.userHome, 'saved');
-    await page.getByTestId('save-folder').fill(out);
+    await page.getByTestId('save-folder').fill('~/saved');
     await page.getByTestId('save-button').click();
     await expect(page.getByTestId('save-result')).toContainText('Saved 8 images');
     const files = (await readdir(out)).filter((name) => name.endsWith('.png'));
@@ -183,4 +183,18 @@ test('a new user imports a folder, trains, pauses, stops, resumes and saves gene
     await expect(page.getByTestId('runs-empty')).toBeVisible();
   });
   await rm(data, { recursive: true, force: true });
+});
+
+test('a folder typed as ~/… is the home folder, and a relative path is refused naming the field', async ({ page, studio }) => {
+  const set = await makeSimilarImagesFolder(false, studio.userHome);
+  await page.goto(studio.url);
+  await page.getByTestId('folder-path').fill('relative/pictures');
+  await page.getByTestId('import-button').click();
+  await expect(page.getByTestId('import-error')).toHaveText('Folder of images: use an absolute path or ~/… (got "relative/pictures")');
+  await page.getByTestId('folder-path').fill('~/similar');
+  await page.getByTestId('import-button').click();
+  const report = page.getByTestId('dataset-report');
+  await expect(report.getByTestId('count-used')).toHaveText(String(set.distinct.length));
+  await expect(report).toContainText(set.root);
+  await expect(page.getByTestId('import-error')).toHaveCount(0);
 });

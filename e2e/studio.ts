@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base } from '@playwright/test';
 import sharp from 'sharp';
+import { buildSimilarImagesFolder, type SimilarImagesFolder } from '../src-main/data/similar-fixtures';
 
 export interface Studio {
   /** The URL printed by `gan-studio serve`, token included. */
@@ -35,6 +36,16 @@ export async function makeShapesFolder(): Promise<string> {
   }
   await writeFile(join(dir, 'broken.png'), 'this is not a PNG');
   return dir;
+}
+
+/**
+ * A folder of distinct but similar pictures (keycaps 0–9, flags, faces, clocks: see
+ * src-main/data/similar-fixtures.ts), with a resized and a JPEG quality 80 copy when `copies`.
+ * Made inside `parent` (default: a new temporary folder).
+ */
+export async function makeSimilarImagesFolder(copies: boolean, parent?: string): Promise<SimilarImagesFolder> {
+  const root = parent ? join(parent, copies ? 'similar-with-copies' : 'similar') : await mkdtemp(join(tmpdir(), 'gan-similar-'));
+  return buildSimilarImagesFolder(root, { copies });
 }
 
 /** Starts the real browser-mode server as a child process, exactly as a user would. */

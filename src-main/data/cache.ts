@@ -6,8 +6,11 @@ import type { ScanResult } from './scan';
 import type { ResolvedSettings } from './settings';
 import type { DatasetReport, ImageSet } from './types';
 
-/** Bump when preprocessing changes what pixels a file gives, so older caches are never reused. */
-const PIPELINE_VERSION = 1;
+/**
+ * Bump when preprocessing changes what pixels a file gives, or the duplicate test which files are
+ * used, so older caches are never reused. 2: near duplicates confirmed at full resolution (issue 14).
+ */
+const PIPELINE_VERSION = 2;
 const MAGIC = 'GANPIX01';
 /** The pixel file: this header, then count × size × size × 3 bytes. */
 export const HEADER_BYTES = 64;
@@ -37,7 +40,7 @@ export function cachePaths(cacheDir: string, id: string): CachePaths {
 }
 
 /**
- * The cache key: what was asked (folders, settings) and what was on disk: each file's path, size,
+ * The cache key: what was asked (folders, settings, the kept duplicates among them) and what was on disk: each file's path, size,
  * mtime, inode change time and device/inode. Rewriting a file in place (same size, mtime put back
  * with utimes) moves its ctime, and pointing a link at another file changes the inode, so neither
  * is served from the cache; hashing every file's bytes would cost a full read on each import.

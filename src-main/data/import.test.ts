@@ -80,6 +80,7 @@ describe('importDataset on a folder of every awkward case', () => {
     assert.equal(report.found, Object.keys(fixture.expected).length, 'hidden files are not counted, the loop adds nothing');
     assert.equal(report.used, Object.values(fixture.expected).filter((o) => o === 'used').length);
     assert.equal(report.found, report.used + report.skipped.length + report.duplicates.length);
+    assert.equal(report.duplicates.some((d) => d.kept), false, 'nothing is kept unless asked');
     for (const entry of report.skipped) assert.doesNotMatch(entry.reason, /\n/);
   });
 
@@ -140,17 +141,47 @@ describe('importDataset on a folder of every awkward case', () => {
 });
 
 describe('importDataset settings', () => {
-  it('keeps duplicates when asked', async () => {
-    const { report, images } = await importDataset([fixture.root], { ...FIXTURE_SETTINGS, dropDuplicates: false }, { cacheDir: freshCache() });
-    assert.equal(report.duplicates.length, 2);
-    assert.equal(report.used, Object.values(fixture.expected).filter((o) => o === 'used').length + 2);
-    // good.jpg, good_copy.jpg (exact: same pixels), good_reencoded.jpg follow each other in path order.
+  it('keeps every duplicate when asked', async () => {
+    const usedBefore = Object.values(fixture.expected).filter((o) => o === 'used').length;
+    const { report, images } = await importDataset([fixture.root], { ...FIXTURE_SETTINGS, keepDuplicates: true }, { cacheDir: freshCache() });
+    assert.deepEqual(
+      report.duplicates.map((d) => [relative(fixture.root, d.path), d.kind, d.kept === true]),
+      [['good_copy.jpg', 'exact', true], ['good_reencoded.jpg', 'near', true]],
+    );
+    assert.equal(report.used, usedBefore + 2);
+    assert.equal(report.found, report.used + report.skipped.length);
+    // good.jpg, good_copy.jpg (the same pixels) and good_reencoded.jpg follow each other in path order.
     const stride = 32 * 32 * 3;
-    const names = Object.keys(fixture.expected)
-      .filter((p) => ['used', 'exact', 'near'].includes(fixture.expected[p]))
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const good = names.indexOf('good.jpg');
-    assert.deepEqual(images.pixels.subarray(good * stride, (good + 1) * stride), images.pixels.subarray((good + 1) * stride, (good + 2) * stride));
+    const good = usedIndex(report, { ...fixture.expected, 'good_copy.jpg': 'used', 'good_reencoded.jpg': 'used' }, 'good.jpg');
+    const at = (i: number) => images.pixels.subarray(i * stride, (i + 1) * stride);
+    assert.deepEqual(at(good + 1), at(good));
+    assert.notDeepEqual(at(good + 2), at(good));
+  });
+
+  it('keeps the near duplicates named in keepPairs, under a cache key of their own', async () => {
+    const cacheDir = freshCache();
+    const dropped = await importDataset([fixture.root], { ...FIXTURE_SETTINGS }, { cacheDir });
+    const near = dropped.report.duplicates.find((d) => d.kind === 'near')!;
+    const exact = dropped.report.duplicates.find((d) => d.kind === 'exact')!;
+    const kept = await importDataset([fixture.root], { ...FIXTURE_SETTINGS, keepPairs: [near.path, exact.path] }, { cacheDir });
+    assert.equal(kept.report.fromCache, false);
+    assert.notEqual(kept.report.id, dropped.report.id);
+    assert.equal(kept.report.used, dropped.report.used + 1, 'the near duplicate is kept, the exact copy is not');
+    assert.deepEqual(kept.report.duplicates.filter((d) => d.kept).map((d) => d.path), [near.path]);
+    assert.deepEqual(kept.report.settings.keepPairs, [exact.path, near.path].sort());
+    // The same keeps in another order are the same settings: read from the cache.
+    const again = await importDataset([fixture.root], { ...FIXTURE_SETTINGS, keepPairs: [exact.path, near.path, near.path] }, { cacheDir });
+    assert.equal(again.report.fromCache, true);
+    assert.equal(again.report.id, kept.report.id);
+    // Both caches stay: going back to dropping is read from the cache too.
+    assert.equal((await importDataset([fixture.root], { ...FIXTURE_SETTINGS }, { cacheDir })).report.fromCache, true);
+  });
+
+  it('reads dropDuplicates: false, written before keepDuplicates, as keep all', async () => {
+    const { report } = await importDataset([fixture.root], { ...FIXTURE_SETTINGS, dropDuplicates: false }, { cacheDir: freshCache() });
+    assert.equal(report.settings.keepDuplicates, true);
+    assert.equal('dropDuplicates' in report.settings, false);
+    assert.equal(report.duplicates.filter((d) => d.kept).length, 2);
   });
 
   it('letterboxes in the background colour with fit', async () => {

@@ -1,6 +1,6 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { access, open } from 'node:fs/promises';
+import { access, open, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../disk/atomic-write';
@@ -19,7 +19,7 @@ import {
   type CachePaths,
 } from './cache';
 import { DatasetError } from './errors';
-import { differenceHash, MAX_PIXEL_DIFFERENCE, NearDuplicateIndex, withinMeanDifference, type ImageHash } from './perceptual';
+import { cellDetail, comparePixels, differenceHash, fullCompareSide, isSamePicture, MAX_PIXEL_DIFFERENCE, NearDuplicateIndex, TRAINING_CELL_DIFFERENCE, withinMeanDifference, type ImageHash } from './perceptual';
 import { preprocessImage, SkipReason } from './preprocess';
 import { meanImagePng, mosaicPng, sizeHistogram } from './report-images';
 import { scanFolders, throwIfCancelled, type ScannedFile } from './scan';
@@ -56,7 +56,7 @@ interface Skipped {
 type FileOutcome = Skipped | { kind: 'content'; sha: string };
 
 /** What became of one content: decoded into a slot of the pixel store, or skipped. */
-type ContentOutcome = Skipped | { kind: 'decoded'; slot: number; shorterSide: number; hash: ImageHash };
+type ContentOutcome = Skipped | { kind: 'decoded'; slot: number; width: number; height: number; shorterSide: number; hash: ImageHash };
 
 function throttle(onProgress: ((progress: ImportProgress) => void) | undefined): (progress: ImportProgress) => void {
   let last = 0;
@@ -138,7 +138,7 @@ async function decodeFiles(
     const out = store.subarray(start, start + stride);
     try {
       const { width, height } = await preprocessImage(bytes, settings, out);
-      return { kind: 'decoded', slot, shorterSide: Math.min(width, height), hash: differenceHash(out, settings.size) };
+      return { kind: 'decoded', slot, width, height, shorterSide: Math.min(width, height), hash: differenceHash(out, settings.size) };
     } catch (error) {
       return asSkipped(error);
     }
@@ -175,8 +175,8 @@ async function decodeFiles(
 interface Selection {
   /**
    * For each used image, in order: where its pixels are when its turn to move to the front comes.
-   * That is its file's slot (never below its position, and untouched so far), or for an exact
-   * duplicate kept by choice, its original's position (already moved).
+   * That is its file's slot (never below its position, and untouched so far), or for a copy with the
+   * same bytes kept by choice, its original's position (already moved).
    */
   slots: number[];
   skipped: SkippedFile[];
@@ -184,51 +184,134 @@ interface Selection {
   shorterSides: number[];
 }
 
+/** A used image that later images are compared with. */
+interface Original {
+  path: string;
+  slot: number;
+  width: number;
+  height: number;
+  /** cellDetail of its training image, once worked out. */
+  detail?: Float64Array;
+}
+
+/** Bytes of originals prepared at full size kept in memory while images are compared (each at most 512 × 512 × 3.3 bytes). */
+const FULL_SIZE_CACHE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The full-resolution half of the near-duplicate test (perceptual.ts): prepares both originals again,
+ * from their files, at the largest size both have, and compares them. 'exact' when the originals have
+ * the same size and the same pixels, 'near' when they are the same picture, null otherwise (and when a
+ * file cannot be read again: a file that changed under the import is never called a duplicate).
+ */
+function fullSizeComparer(settings: ResolvedSettings): (a: Original, b: Original) => Promise<'exact' | 'near' | null> {
+  type Prepared = { pixels: Uint8Array; detail: Float64Array } | null;
+  const prepared = new Map<string, { value: Promise<Prepared>; bytes: number }>();
+  let cachedBytes = 0;
+  function preparedAt(original: Original, side: number): Promise<Prepared> {
+    const key = `${side}\0${original.path}`;
+    const hit = prepared.get(key);
+    if (hit) {
+      // Most recently used last: the oldest entries go first when the cache is full.
+      prepared.delete(key);
+      prepared.set(key, hit);
+      return hit.value;
+    }
+    const value = (async (): Promise<Prepared> => {
+      try {
+        const pixels = new Uint8Array(side * side * 3);
+        await preprocessImage(await readFile(original.path), { ...settings, size: side, minSide: 1 }, pixels);
+        return { pixels, detail: cellDetail(pixels, side) };
+      } catch {
+        return null;
+      }
+    })();
+    const bytes = side * side * 3;
+    prepared.set(key, { value, bytes });
+    cachedBytes += bytes;
+    for (const [oldest, entry] of prepared) {
+      if (cachedBytes <= FULL_SIZE_CACHE_BYTES) break;
+      prepared.delete(oldest);
+      cachedBytes -= entry.bytes;
+    }
+    return value;
+  }
+  return async (a, b) => {
+    const side = fullCompareSide(Math.min(a.width, a.height), Math.min(b.width, b.height), settings.size);
+    const [preparedA, preparedB] = await Promise.all([preparedAt(a, side), preparedAt(b, side)]);
+    if (!preparedA || !preparedB) return null;
+    const comparison = comparePixels(preparedA.pixels, preparedB.pixels, side, preparedA.detail, preparedB.detail);
+    if (comparison.identical && a.width === b.width && a.height === b.height) return 'exact';
+    return isSamePicture(comparison) ? 'near' : null;
+  };
+}
+
 /**
  * Decides, in file order, which images are used: the first file of some content is the original;
- * later files with the same bytes are exact duplicates; images that look the same as an earlier
- * original are near duplicates.
+ * later files with the same bytes, or the same pixels at the same size, are exact duplicates; a
+ * later image that is the same picture as an earlier original (resized or re-encoded,
+ * perceptual.ts) is a near duplicate. Duplicates are left out, except every one with
+ * settings.keepDuplicates and the near duplicates whose paths are in settings.keepPairs.
  */
-function selectImages(
+async function selectImages(
   files: ScannedFile[],
   decoded: Awaited<ReturnType<typeof decodeFiles>>,
   settings: ResolvedSettings,
   store: Uint8Array,
-): Selection {
+  signal: AbortSignal | undefined,
+): Promise<Selection> {
   const stride = settings.size * settings.size * 3;
   const pixelsAt = (slot: number): Uint8Array => store.subarray(HEADER_BYTES + slot * stride, HEADER_BYTES + (slot + 1) * stride);
   const selection: Selection = { slots: [], skipped: [], duplicates: [], shorterSides: [] };
+  /** By content (sha-256 of the bytes): the file it was first seen in, and its position among the used images. */
   const originalOf = new Map<string, { path: string; usedAt: number | null }>();
-  const originals = new NearDuplicateIndex<{ path: string; slot: number }>();
-  files.forEach((file, index) => {
+  const originals = new NearDuplicateIndex<Original>();
+  const compareAtFullSize = fullSizeComparer(settings);
+  const kept = new Set(settings.keepPairs);
+  for (const [index, file] of files.entries()) {
+    throwIfCancelled(signal);
     const outcome = decoded.outcomes[index];
     const content = outcome.kind === 'content' ? decoded.contents.get(outcome.sha)! : outcome;
     if (content.shorterSide !== undefined) selection.shorterSides.push(content.shorterSide);
     if (content.kind === 'skipped') {
       selection.skipped.push({ path: file.path, code: content.code, reason: content.reason });
-      return;
+      continue;
     }
     const sha = (outcome as { sha: string }).sha;
-    const original = originalOf.get(sha);
-    if (original) {
-      selection.duplicates.push({ path: file.path, duplicateOf: original.path, kind: 'exact' });
-      if (!settings.dropDuplicates && original.usedAt !== null) selection.slots.push(original.usedAt);
-      return;
+    const sameBytes = originalOf.get(sha);
+    if (sameBytes !== undefined) {
+      const keep = settings.keepDuplicates && sameBytes.usedAt !== null;
+      selection.duplicates.push({ path: file.path, duplicateOf: sameBytes.path, kind: 'exact', ...(keep ? { kept: true } : {}) });
+      if (keep) selection.slots.push(sameBytes.usedAt!);
+      continue;
     }
+    const image: Original = { path: file.path, slot: content.slot, width: content.width, height: content.height };
     const pixels = pixelsAt(content.slot);
-    const nearOriginal = originals.find(content.hash, (candidate) => withinMeanDifference(pixels, pixelsAt(candidate.slot), MAX_PIXEL_DIFFERENCE));
-    if (nearOriginal !== undefined) {
-      selection.duplicates.push({ path: file.path, duplicateOf: nearOriginal.path, kind: 'near' });
-      if (settings.dropDuplicates) {
+    let match: { original: Original; kind: 'exact' | 'near' } | undefined;
+    for (const candidate of originals.candidates(content.hash)) {
+      const candidatePixels = pixelsAt(candidate.slot);
+      if (!withinMeanDifference(pixels, candidatePixels, MAX_PIXEL_DIFFERENCE)) continue;
+      image.detail ??= cellDetail(pixels, settings.size);
+      candidate.detail ??= cellDetail(candidatePixels, settings.size);
+      if (comparePixels(pixels, candidatePixels, settings.size, image.detail, candidate.detail).maxExcess > TRAINING_CELL_DIFFERENCE) continue;
+      const kind = await compareAtFullSize(candidate, image);
+      if (kind) {
+        match = { original: candidate, kind };
+        break;
+      }
+    }
+    if (match) {
+      const keep = settings.keepDuplicates || (match.kind === 'near' && kept.has(file.path));
+      selection.duplicates.push({ path: file.path, duplicateOf: match.original.path, kind: match.kind, ...(keep ? { kept: true } : {}) });
+      if (!keep) {
         originalOf.set(sha, { path: file.path, usedAt: null });
-        return;
+        continue;
       }
     } else {
-      originals.add(content.hash, { path: file.path, slot: content.slot });
+      originals.add(content.hash, image);
     }
     originalOf.set(sha, { path: file.path, usedAt: selection.slots.length });
     selection.slots.push(content.slot);
-  });
+  }
   return selection;
 }
 
@@ -297,7 +380,7 @@ export async function importDataset(
   }
   let store = allocatePixelStore(scan.files.length, resolved.size);
   const decoded = await decodeFiles(scan.files, resolved, store, progress, signal);
-  const selection = selectImages(scan.files, decoded, resolved, store);
+  const selection = await selectImages(scan.files, decoded, resolved, store, signal);
   const skipped = [...scan.skipped, ...selection.skipped].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (selection.slots.length === 0) {
     throw new DatasetError(

@@ -4,8 +4,12 @@ import { DATASET_OPTIONS, DEFAULT_MAX_FILE_BYTES, describeErrors, ImportSettings
 import type { ImportSettings } from './types';
 
 
-/** Settings with every default filled in and the colour in one spelling, so equal settings hash alike. */
-export type ResolvedSettings = Required<ImportSettings>;
+/**
+ * Settings with every default filled in and one spelling for each (the colour as #rrggbb, the kept
+ * files sorted once each, the legacy dropDuplicates folded into keepDuplicates), so equal settings
+ * hash alike.
+ */
+export type ResolvedSettings = Required<Omit<ImportSettings, 'dropDuplicates'>>;
 
 /** Validates the user's settings by the run schema's rules; a problem is a DatasetError naming the setting. */
 export async function resolveSettings(settings: ImportSettings): Promise<ResolvedSettings> {
@@ -18,7 +22,8 @@ export async function resolveSettings(settings: ImportSettings): Promise<Resolve
     background: await normalizeColour(settings.background),
     minSide: settings.minSide ?? size / 2,
     maxFileBytes: settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
-    dropDuplicates: settings.dropDuplicates ?? DATASET_OPTIONS.dropDuplicates.default,
+    keepDuplicates: settings.keepDuplicates ?? (settings.dropDuplicates === false ? true : DATASET_OPTIONS.keepDuplicates.default),
+    keepPairs: [...new Set(settings.keepPairs ?? [])].sort(),
   };
 }
 

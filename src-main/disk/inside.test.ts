@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { isInside, PathEscapeError, realpathInsideAny, realpathNearest, resolveInside } from './inside';
+import { isInside, PathEscapeError, realpathInsideAny, realpathNearest, resolveInside, typedPath, TypedPathError } from './inside';
 
 let root: string;
 before(async () => {
@@ -37,4 +37,25 @@ test('realpathInsideAny follows links and accepts a missing tail', async () => {
   assert.equal(await realpathInsideAny(join(home, 'link-out', 'x'), [home]), null, 'a link out of the root is outside');
   assert.equal(await realpathInsideAny(join(root, 'elsewhere'), [home, join(root, 'missing')]), null);
   assert.equal(await realpathInsideAny(home, [home]), await realpathNearest(home));
+});
+
+test('typedPath expands a leading ~ and refuses relative paths, naming the field', () => {
+  const home = '/home/ada';
+  assert.equal(typedPath('~', 'folder', { home }), home);
+  assert.equal(typedPath('~/Pictures/cats/', 'folder', { home }), '/home/ada/Pictures/cats');
+  assert.equal(typedPath('  /data/x/../images  ', 'folder', { home }), '/data/images');
+  assert.equal(typedPath('/srv/~/odd', 'folder', { home }), '/srv/~/odd');
+  for (const typed of ['pictures', './pictures', '../x', '~ada/x', '~x']) {
+    assert.throws(() => typedPath(typed, 'Save to folder', { home }), (error: Error) => {
+      assert.ok(error instanceof TypedPathError);
+      assert.equal(error.message, `Save to folder: use an absolute path or ~/… (got "${typed}")`);
+      return true;
+    });
+  }
+  assert.throws(() => typedPath('   ', 'folder', { home }), /folder: type the full path of a folder/);
+  assert.throws(() => typedPath('/a\0b', 'folder', { home }), /NUL/);
+  // The command line resolves relative paths against the working folder, and still expands ~.
+  assert.equal(typedPath('pictures', '--data', { home, base: '/work' }), '/work/pictures');
+  assert.equal(typedPath('~/pictures', '--data', { home, base: '/work' }), '/home/ada/pictures');
+  assert.equal(typedPath('~', 'folder'), homedir());
 });

@@ -1,4 +1,5 @@
 import { realpath } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /**
@@ -8,6 +9,27 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 
 /** A path that would leave its parent folder; the message names both. */
 export class PathEscapeError extends Error {}
+
+/** A typed path that names no one folder (relative, empty, with a NUL); the message names the field and says what to type. */
+export class TypedPathError extends Error {}
+
+/**
+ * The absolute path a person meant by a path typed into a field or flag (the Datasets folder, the
+ * Generate output folder, `--data`, `--out`): trimmed, with a leading `~` (`~`, `~/…`, `~\…`) made
+ * `home`. A relative path would depend on wherever the app was started, so it is refused with
+ * TypedPathError "<field>: use an absolute path or ~/… (got "x")" — unless `base` is given (the
+ * command line, where relative paths mean the working folder), which it is then resolved against.
+ * `~user` forms are not expanded (and so refused as relative).
+ */
+export function typedPath(typed: string, field: string, options: { home?: string; base?: string } = {}): string {
+  const trimmed = typed.trim();
+  if (!trimmed) throw new TypedPathError(`${field}: type the full path of a folder (an absolute path or ~/…)`);
+  if (trimmed.includes('\0')) throw new TypedPathError(`${field}: the path holds a NUL character`);
+  const expanded = /^~(?=$|[\\/])/.test(trimmed) ? join(options.home ?? homedir(), trimmed.slice(1)) : trimmed;
+  if (isAbsolute(expanded)) return resolve(expanded);
+  if (options.base !== undefined) return resolve(options.base, expanded);
+  throw new TypedPathError(`${field}: use an absolute path or ~/… (got "${trimmed}")`);
+}
 
 /** Whether `child` is `parent` itself or lies inside it, comparing resolved paths (no file system access). */
 export function isInside(child: string, parent: string): boolean {

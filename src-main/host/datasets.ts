@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { typedPath } from '../disk/inside';
 import type { DatasetReport, ImportSettings } from '../shared/contract';
 import type { AppPaths } from '../disk/app-paths';
 import { writeFileAtomic } from '../disk/atomic-write';
@@ -22,16 +23,17 @@ export interface DatasetService {
 /**
  * Importing image folders (one import at a time, progress as 'datasets.progress'), the recent
  * datasets, the demo set and dropped files. Every folder of an imported or listed dataset is added
- * to `imageFolders`, the folders whose images the renderer may be shown.
+ * to `imageFolders`, the folders whose images the renderer may be shown. Typed folders may start with
+ * `~` (the folder `home`); relative ones are refused (disk/inside.ts typedPath).
  */
-export function createDatasetService(paths: AppPaths, events: HostEventBus, imageFolders: Set<string>, uploads: UploadStore): DatasetService {
+export function createDatasetService(paths: AppPaths, events: HostEventBus, imageFolders: Set<string>, uploads: UploadStore, home?: string): DatasetService {
   let importAbort: AbortController | null = null;
 
   async function importFolders(folders: string[], settings: ImportSettings): Promise<DatasetReport> {
     if (importAbort) throw new HostError('an import is already running; cancel it first');
+    const absolute = folders.map((folder) => typedPath(folder, 'Folder of images', { home }));
     importAbort = new AbortController();
     try {
-      const absolute = folders.map((folder) => resolve(folder));
       const { report } = await importDataset(absolute, settings, {
         cacheDir: paths.cache,
         appDataDir: paths.root,

@@ -1,10 +1,9 @@
 import { constants as fsConstants } from 'node:fs';
 import { copyFile, mkdir, readdir, realpath } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { basename, extname, isAbsolute, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import type { AppPaths } from '../disk/app-paths';
 import { withTargetPath } from '../disk/atomic-write';
-import { isInside, realpathInsideAny, realpathNearest, resolveInside } from '../disk/inside';
+import { isInside, realpathInsideAny, realpathNearest, resolveInside, typedPath } from '../disk/inside';
 import { existingExportFiles, MODEL_EXPORT_FILES } from '../disk/model-export';
 import { assertSafeId } from '../shared/ids';
 import { HostError, type HostHandlers } from './dispatch';
@@ -15,15 +14,14 @@ type GenerationMethod = 'generate.images' | 'generate.interpolation' | 'generate
 
 /**
  * The real path of a folder a client named to write into (generate.save, exportModel), after checking it
- * against `writeRoots` (null: anywhere); the folder need not exist yet. `~` is the home folder; relative
- * paths and the app's own data folder are refused with a one-line HostError naming the folder.
+ * against `writeRoots` (null: anywhere); the folder need not exist yet. `~` is `home`; relative paths
+ * (TypedPathError, disk/inside.ts typedPath) and the app's own data folder are refused with one line
+ * naming the folder.
  */
-async function clientWritableFolder(folder: unknown, dataRoot: string, writeRoots: readonly string[] | null): Promise<string> {
+async function clientWritableFolder(folder: unknown, dataRoot: string, writeRoots: readonly string[] | null, home: string): Promise<string> {
   // Defence in depth: dispatch checked the parameters already.
-  if (typeof folder !== 'string' || !folder.trim()) throw new HostError('folder: type the full path of the folder to write into');
-  if (folder.includes('\0')) throw new HostError('folder: the path holds a NUL character');
-  const typed = folder.trim().replace(/^~(?=$|[\\/])/, homedir());
-  if (!isAbsolute(typed)) throw new HostError(`folder: give the full path, e.g. ${join(homedir(), 'Pictures', 'gan-output')} (got ${typed})`);
+  if (typeof folder !== 'string') throw new HostError('folder: type the full path of the folder to write into');
+  const typed = typedPath(folder, 'Save to folder', { home });
   const real = await realpathNearest(typed);
   if (isInside(real, await realpathNearest(dataRoot))) {
     throw new HostError(`folder: ${typed} is inside GAN Studio's data folder (${dataRoot}); choose a folder of your own`);
@@ -44,6 +42,7 @@ export function generationHandlers(
   trainer: TrainerClient,
   runs: RunStore,
   writeRoots: readonly string[] | null,
+  home: string,
 ): Pick<HostHandlers, GenerationMethod> {
   return {
     'generate.images': async ({ runId, n, seed, rankByD }) => {
@@ -58,7 +57,7 @@ export function generationHandlers(
       return { gifPath };
     },
     'generate.save': async ({ paths: files, folder }) => {
-      const target = await clientWritableFolder(folder, paths.root, writeRoots);
+      const target = await clientWritableFolder(folder, paths.root, writeRoots, home);
       const generatedRoot = await realpath(paths.generated).catch(() => null);
       if (!Array.isArray(files) || files.length === 0) throw new HostError('paths: choose the generated images to save');
       const sources: string[] = [];
@@ -93,7 +92,7 @@ export function generationHandlers(
     },
     'generate.exportModel': async ({ runId, folder, overwrite }) => {
       const runDir = runs.dirOf(runId);
-      const outDir = await clientWritableFolder(folder, paths.root, writeRoots);
+      const outDir = await clientWritableFolder(folder, paths.root, writeRoots, home);
       if (overwrite !== true) {
         const existing = await existingExportFiles(outDir);
         if (existing.length > 0) return { existing };

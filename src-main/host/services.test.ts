@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { appPaths, type AppPaths } from '../disk/app-paths';
+import { noiseImage } from '../data/test-fixtures';
 import { defaultRunConfig } from '../shared/schema';
 import { runTraining } from '../trainer/session';
-import type { Host } from './dispatch';
+import { HostError, type Host } from './dispatch';
 import { createHost } from './services';
 import { nodeTrainerLauncher, TrainerClient } from './trainer-client';
 
@@ -56,7 +57,7 @@ describe('folders a client names (browser mode)', () => {
     await mkdir(join(paths.root, 'generated', RUN_ID, '1'), { recursive: true });
     await writeFile(join(paths.root, 'generated', RUN_ID, '1', 'image-0001.png'), 'generated png');
     trainer = new TrainerClient(nodeTrainerLauncher(undefined, { ...process.env, GAN_STUDIO_HOME: paths.root }));
-    host = createHost({ paths, trainer, mode: 'browser', version: '0.0.0-test', clientWriteRoots: [home] });
+    host = createHost({ paths, trainer, mode: 'browser', version: '0.0.0-test', clientWriteRoots: [home], home });
   });
 
   after(async () => {
@@ -71,7 +72,8 @@ describe('folders a client names (browser mode)', () => {
       [join(root, 'outside'), /is outside .*browser mode writes only inside your home folder/],
       [join(paths.root, 'mine'), /inside GAN Studio's data folder/],
       [join(paths.runs, RUN_ID), /inside GAN Studio's data folder/],
-      ['relative/folder', /give the full path/],
+      ['relative/folder', /Save to folder: use an absolute path or ~\/… \(got "relative\/folder"\)$/],
+      ['./out', /use an absolute path or ~\/…/],
       [join(home, '..', 'outside'), /is outside/],
       ['', /type the full path/],
     ];
@@ -81,6 +83,8 @@ describe('folders a client names (browser mode)', () => {
     assert.deepEqual(await readdir(root), ['data', 'home'], 'no folder was created outside');
     const { saved } = await host.handlers['generate.save']({ paths: [image()], folder: join(home, 'out') });
     assert.deepEqual(saved, [join(home, 'out', 'image-0001.png')]);
+    const tilde = await host.handlers['generate.save']({ paths: [image()], folder: '~/tilde out/' });
+    assert.deepEqual(tilde.saved, [join(home, 'tilde out', 'image-0001.png')]);
   });
 
   test('saving never replaces a file: a taken name gets a suffix', async () => {
@@ -119,5 +123,22 @@ describe('folders a client names (browser mode)', () => {
     }
     assert.deepEqual((await readdir(paths.root)).sort(), ['generated', 'runs']);
     assert.deepEqual(await readdir(paths.runs), [RUN_ID]);
+  });
+
+  test('a typed image folder may start with ~, and a relative one is refused naming the field (import, run)', async () => {
+    await mkdir(join(home, 'pics'));
+    await noiseImage(40, 40, 1).png().toFile(join(home, 'pics', 'a.png'));
+    await noiseImage(40, 40, 2).png().toFile(join(home, 'pics', 'b.png'));
+    const settings = { size: 32, mode: 'crop', background: '#ffffff' } as const;
+    const report = await host.handlers['datasets.import']({ folders: ['~/pics'], settings });
+    assert.deepEqual([report.folders, report.used], [[join(home, 'pics')], 2]);
+    await assert.rejects(host.handlers['datasets.import']({ folders: ['pics'], settings }), (error: Error) => {
+      assert.ok(error instanceof HostError);
+      assert.equal(error.message, 'Folder of images: use an absolute path or ~/… (got "pics")');
+      return true;
+    });
+    await assert.rejects(host.handlers['datasets.import']({ folders: ['~/pics', '../pics'], settings }), /Folder of images: use an absolute path or ~\/… \(got "\.\.\/pics"\)/);
+    const config = defaultRunConfig({ data: { folders: ['pics'], settings } });
+    await assert.rejects(host.handlers['train.start']({ config }), /data\.folders: use an absolute path or ~\/… \(got "pics"\)/);
   });
 });

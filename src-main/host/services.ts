@@ -4,6 +4,7 @@ import type { AppPaths } from '../disk/app-paths';
 import { appHandlers } from './app';
 import { createDatasetService } from './datasets';
 import { diskFullLine } from '../disk/disk-full';
+import { TypedPathError } from '../disk/inside';
 import { HostError, type Host, type HostHandlers } from './dispatch';
 import { HostEventBus } from './events';
 import { generationHandlers } from './generation';
@@ -30,6 +31,8 @@ export interface HostDeps {
   clientWriteRoots?: readonly string[] | null;
   /** Caps on dropped files (default UPLOAD_LIMITS); tests lower them. */
   uploadLimits?: UploadLimits;
+  /** The folder a typed `~` means (disk/inside.ts typedPath), and browser mode's write root: default os.homedir(). */
+  home?: string;
 }
 
 /**
@@ -46,19 +49,22 @@ export function createHost(deps: HostDeps): Host {
   const training = new TrainingTracker(events);
   watchTrainer(trainer, training, events);
   const uploads = new UploadStore(paths.uploads, deps.uploadLimits);
-  const writeRoots = deps.clientWriteRoots !== undefined ? deps.clientWriteRoots : deps.mode === 'browser' ? [homedir()] : null;
-  const datasets = createDatasetService(paths, events, imageFolders, uploads);
+  const home = deps.home ?? homedir();
+  const writeRoots = deps.clientWriteRoots !== undefined ? deps.clientWriteRoots : deps.mode === 'browser' ? [home] : null;
+  const datasets = createDatasetService(paths, events, imageFolders, uploads, home);
 
   const handlers: HostHandlers = {
     ...appHandlers({ version: deps.version, mode: deps.mode, dataDir: paths.root }, deps.chooseFolder),
     ...datasets.handlers,
     ...runHandlers(runs, training),
-    ...trainingHandlers(trainer, runs, training, { dataDir: paths.root, cacheDir: paths.cache, demoDir: paths.demo }),
-    ...generationHandlers(paths, trainer, runs, writeRoots),
+    ...trainingHandlers(trainer, runs, training, { dataDir: paths.root, cacheDir: paths.cache, demoDir: paths.demo }, home),
+    ...generationHandlers(paths, trainer, runs, writeRoots, home),
   };
 
-  // A full disk says which folder and what to do, whichever request wrote (import, upload, save).
+  // A full disk says which folder and what to do, whichever request wrote (import, upload, save);
+  // a typed path that names no folder (relative, empty) is the user's to fix, whichever request had it.
   const rethrowDiskFull = (error: unknown): never => {
+    if (error instanceof TypedPathError) throw new HostError(error.message);
     const full = diskFullLine(error, paths.root);
     throw full ? new HostError(full) : error;
   };

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import type { RunConfig, TrainingStatus } from '../shared/contract';
 import { backendMemoryLimit, trainingMemoryError } from '../engine/memory';
+import { typedPath } from '../disk/inside';
 import { writeRunConfig } from '../disk/run-folder';
 import { applyResumeChanges, describeErrors, validateRunConfig } from '../shared/schema';
 import { HostError, type HostHandlers } from './dispatch';
@@ -84,12 +85,15 @@ async function requireMemoryFor(trainer: TrainerClient, config: RunConfig): Prom
 
 /**
  * The trainer process and the training run: start (writing the run folder), resume, pause, stop.
- * `folders`: what the host hands the trainer (it never works out app paths itself). */
+ * `folders`: what the host hands the trainer (it never works out app paths itself). The run's image
+ * folders may start with `~` (the folder `home`); relative ones are refused (disk/inside.ts typedPath).
+ */
 export function trainingHandlers(
   trainer: TrainerClient,
   runs: RunStore,
   training: TrainingTracker,
   folders: { dataDir: string; cacheDir: string; demoDir: string },
+  home?: string,
 ): Pick<HostHandlers, TrainingMethod> {
   return {
     'trainer.backend': () => trainer.ready(),
@@ -97,7 +101,8 @@ export function trainingHandlers(
       await trainer.stop();
       return trainer.ready();
     },
-    'train.start': async ({ config }) => {
+    'train.start': async ({ config: asked }) => {
+      const config = { ...asked, data: { ...asked.data, folders: asked.data.folders.map((folder) => typedPath(folder, 'data.folders', { home })) } };
       training.requireIdle();
       await requireMemoryFor(trainer, config);
       const runId = runs.newRunId();

@@ -25,7 +25,10 @@ export interface SkippedFile {
 export interface DuplicateFile {
   path: string;
   duplicateOf: string;
+  /** 'exact': the same bytes, or the same pixels at the same size; 'near': the same picture resized or re-encoded. */
   kind: 'exact' | 'near';
+  /** Used all the same: settings.keepDuplicates, or (near duplicates only) its path in settings.keepPairs. */
+  kept?: boolean;
 }
 
 export interface ImportProgress {
@@ -40,7 +43,7 @@ export interface DatasetReport {
   id: string;
   folders: string[];
   settings: ImportSettings;
-  /** Files in the folders (hidden ones aside): found = used + skipped + duplicates dropped. */
+  /** Files in the folders (hidden ones aside): found = used + skipped + duplicates not kept. */
   found: number;
   /** Images in the set (ImageSet.count). */
   used: number;
@@ -48,7 +51,7 @@ export interface DatasetReport {
   skipped: SkippedFile[];
   /** Count of skipped files per SkipCode. */
   skippedByReason: Record<string, number>;
-  /** Exact (same bytes) and near (same look) duplicates of an earlier file; dropped unless settings.dropDuplicates is false. */
+  /** Exact and near duplicates of an earlier file, in path order; left out unless `kept`. */
   duplicates: DuplicateFile[];
   /** PNG files written beside the cache. */
   mosaicPath: string;

@@ -1,4 +1,4 @@
-import { UPLOAD_LIMITS, type ImportProgress, type ImportSettings } from '../../src-main/shared/contract';
+import { UPLOAD_LIMITS, type DatasetReport, type ImportProgress, type ImportSettings } from '../../src-main/shared/contract';
 import { DEFAULT_IMPORT_SETTINGS } from '../../src-main/shared/schema';
 import { formatBytes } from '../../src-main/shared/format';
 import { bridge } from '../lib/bridge';
@@ -50,6 +50,14 @@ class DatasetImports {
       return Promise.resolve();
     }
     return this.run(`Importing ${clean.join(', ')}`, () => bridge.invoke('datasets.import', { folders: clean, settings: { ...this.settings } }));
+  }
+
+  /**
+   * Imports a dataset's folders again with some of its settings changed (the duplicate review's keeps):
+   * the new report replaces it, and what a run started from it trains on follows.
+   */
+  reimport(report: DatasetReport, change: Partial<ImportSettings>, label: string): Promise<void> {
+    return this.run(label, () => bridge.invoke('datasets.import', { folders: report.folders, settings: { ...report.settings, ...change } }));
   }
 
   importDemo(): Promise<void> {

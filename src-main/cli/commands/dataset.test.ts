@@ -11,9 +11,9 @@ const CLI = resolve(import.meta.dirname, '../gan-studio.mjs');
 let root: string;
 let images: string;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, GAN_STUDIO_HOME: join(root, 'home') } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, GAN_STUDIO_HOME: join(root, 'home'), ...env } }, (error, stdout, stderr) => {
       done({ code: error ? Number(error.code) : 0, stdout, stderr });
     });
   });
@@ -49,6 +49,31 @@ test('dataset without --json prints a plain summary', async () => {
   assert.equal(code, 0);
   assert.match(stdout, /^3 of 4 files used, 32×32 px/);
   assert.match(stdout, /readme\.png: not an image \(text file\)/);
+});
+
+test('dataset --keep-duplicates keeps a copy and says so', async () => {
+  const folder = join(root, 'with-copy');
+  await mkdir(folder);
+  await noiseImage(48, 48, 1).png().toFile(join(folder, 'a.png'));
+  await noiseImage(48, 48, 1).png().toFile(join(folder, 'b.png'));
+  const dropped = await cli(['dataset', folder, '--size', '32']);
+  assert.equal(dropped.code, 0, dropped.stderr);
+  assert.match(dropped.stdout, /^1 of 2 files used/);
+  assert.match(dropped.stdout, /1 duplicate \(left out 1\):\n  b\.png: exact duplicate of a\.png\n/);
+  const kept = await cli(['dataset', folder, '--size', '32', '--keep-duplicates']);
+  assert.equal(kept.code, 0, kept.stderr);
+  assert.match(kept.stdout, /^2 of 2 files used/);
+  assert.match(kept.stdout, /1 duplicate \(kept 1\):\n  b\.png: exact duplicate of a\.png \(kept\)\n/);
+});
+
+test('dataset reads ~/… as the home folder (as when no shell expanded it) and a relative path from the working folder', async () => {
+  const tilde = await cli(['dataset', '~/images', '--size', '32', '--json'], { HOME: root });
+  assert.equal(tilde.code, 0, tilde.stderr);
+  assert.deepEqual((JSON.parse(tilde.stdout) as DatasetReport).folders, [images]);
+  const relativeToCwd = await new Promise<string>((done) => {
+    execFile(process.execPath, [CLI, 'dataset', 'images', '--size', '32', '--json'], { cwd: root, env: { ...process.env, GAN_STUDIO_HOME: join(root, 'home') } }, (_error, stdout) => done(stdout));
+  });
+  assert.deepEqual((JSON.parse(relativeToCwd) as DatasetReport).folders, [images]);
 });
 
 test('dataset reports mistakes in one line', async () => {

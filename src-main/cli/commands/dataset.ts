@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { ensureDemoDataset } from '../../data/demo-avatars';
 import { DatasetError } from '../../data/errors';
 import { importDataset } from '../../data/import';
 import { resolveSettings } from '../../data/settings';
 import type { DatasetReport, ImportProgress, ImportSettings } from '../../data/types';
 import { DATASET_OPTIONS } from '../../shared/schema';
+import { pathOption } from './engine-options';
 import { addSchemaOptions, readOptions } from './schema-options';
 import { appPaths } from '../../disk/app-paths';
 import { writeFileAtomic } from '../../disk/atomic-write';
@@ -14,19 +15,19 @@ import { terminalProgressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
 
 type DatasetOptions = Record<string, unknown> & {
-  keepDuplicates?: boolean;
   mosaic?: string;
   json?: boolean;
   demo?: boolean;
 };
 
-/** The dataset flags (run schema): --size, --resize, --background, --min-side, --max-file-bytes. */
+/** The dataset flags (run schema): --size, --resize, --background, --min-side, --max-file-bytes, --keep-duplicates. */
 const FLAGS = {
   size: DATASET_OPTIONS.size,
   mode: DATASET_OPTIONS.mode,
   background: DATASET_OPTIONS.background,
   minSide: DATASET_OPTIONS.minSide,
   maxFileBytes: DATASET_OPTIONS.maxFileBytes,
+  keepDuplicates: DATASET_OPTIONS.keepDuplicates,
 };
 
 /** The settings the options ask for, checked by the import's own rules; a problem is a usage error. */
@@ -38,7 +39,7 @@ async function settingsFromOptions(options: DatasetOptions): Promise<ImportSetti
     background: given.background ?? DATASET_OPTIONS.background.default,
     minSide: given.minSide,
     maxFileBytes: given.maxFileBytes,
-    dropDuplicates: options.keepDuplicates !== true,
+    keepDuplicates: given.keepDuplicates,
   };
   try {
     await resolveSettings(settings);
@@ -61,8 +62,13 @@ function describeReport(report: DatasetReport): string {
     for (const entry of report.skipped) lines.push(`  ${shown(entry.path)}: ${entry.reason}`);
   }
   if (report.duplicates.length > 0) {
-    lines.push(`${settings.dropDuplicates ? 'dropped' : 'kept'} ${report.duplicates.length} duplicate${report.duplicates.length === 1 ? '' : 's'}:`);
-    for (const entry of report.duplicates) lines.push(`  ${shown(entry.path)}: ${entry.kind} duplicate of ${shown(entry.duplicateOf)}`);
+    const kept = report.duplicates.filter((entry) => entry.kept).length;
+    const left = report.duplicates.length - kept;
+    const counts = [left > 0 ? `left out ${left}` : '', kept > 0 ? `kept ${kept}` : ''].filter(Boolean).join(', ');
+    lines.push(`${report.duplicates.length} duplicate${report.duplicates.length === 1 ? '' : 's'} (${counts}):`);
+    for (const entry of report.duplicates) {
+      lines.push(`  ${shown(entry.path)}: ${entry.kind} duplicate of ${shown(entry.duplicateOf)}${entry.kept ? ' (kept)' : ''}`);
+    }
   }
   const { bins, counts } = report.sizeHistogram;
   const sizes = counts
@@ -82,7 +88,6 @@ export function registerDataset(program: Command): void {
     .description('import folders of images into a training set and print what was used and skipped')
     .argument('[dirs...]', 'folders of images (searched recursively, never modified)');
   addSchemaOptions(command, FLAGS)
-    .option('--keep-duplicates', 'report exact and near duplicates but keep them in the set')
     .option('--mosaic <file>', 'also save the thumbnail mosaic (PNG) to this file')
     .option('--json', 'print the report as JSON')
     .option('--demo', 'create the built-in demo avatar set if needed and print its folder')
@@ -103,12 +108,12 @@ export function registerDataset(program: Command): void {
         if (dirs.length === 0) throw new UsageError('give at least one folder of images, or --demo');
         const settings = await settingsFromOptions(options);
         const { report } = await importDataset(
-          dirs.map((dir) => resolve(dir)),
+          dirs.map((dir) => pathOption(dir, 'folder')),
           settings,
           { cacheDir: appPaths().cache, appDataDir: appPaths().root, onProgress: showProgress, signal: controller.signal },
         );
         bar.stop();
-        if (options.mosaic) await writeFileAtomic(resolve(options.mosaic), await readFile(report.mosaicPath));
+        if (options.mosaic) await writeFileAtomic(pathOption(options.mosaic, '--mosaic'), await readFile(report.mosaicPath));
         process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : describeReport(report));
       } finally {
         bar.stop();

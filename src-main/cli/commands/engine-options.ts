@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type { BackendPreference, BackendReport } from '../../shared/contract';
 import { describeBackend } from '../../shared/contract';
+import { typedPath, TypedPathError } from '../../disk/inside';
 import { UsageError } from '../usage-error';
 
 /** Shared by the engine's subcommands (train, generate, interpolate, export, theory). */
@@ -47,3 +48,17 @@ export function requireOption<T>(value: T | undefined, flag: string): T {
   return value;
 }
 
+
+/**
+ * The absolute path a path flag names: a leading `~` is the home folder (for `--out=~/x`, which no
+ * shell expands), and a relative path is the working folder's, as in every command-line tool
+ * (disk/inside.ts typedPath). An empty value is a usage error naming the flag.
+ */
+export function pathOption(value: string, flag: string): string {
+  try {
+    return typedPath(value, flag, { base: process.cwd() });
+  } catch (error) {
+    if (error instanceof TypedPathError) throw new UsageError(error.message);
+    throw error;
+  }
+}

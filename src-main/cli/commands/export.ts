@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
 import type { BackendPreference } from '../../shared/contract';
 import { existingExportFiles } from '../../disk/model-export';
 import { UsageError } from '../usage-error';
-import { backendOption, requireOption, startBackend } from './engine-options';
+import { backendOption, pathOption, requireOption, startBackend } from './engine-options';
 import { requireRun } from './generate';
 
 export function registerExport(program: Command): void {
@@ -16,7 +15,7 @@ export function registerExport(program: Command): void {
     .addOption(backendOption())
     .action(async (o: { run?: string; out?: string; overwrite?: boolean; backend: BackendPreference }) => {
       const runDir = requireRun(o.run);
-      const out = resolve(requireOption(o.out, '--out DIR'));
+      const out = pathOption(requireOption(o.out, '--out DIR'), '--out');
       const existing = o.overwrite ? [] : await existingExportFiles(out);
       if (existing.length > 0) {
         throw new UsageError(`--out: ${out} already holds ${existing.join(' and ')}; choose another folder, or pass --overwrite to replace them`);

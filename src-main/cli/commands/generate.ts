@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BackendPreference } from '../../shared/contract';
 import { UsageError } from '../usage-error';
-import { backendOption, parseIntOption, requireOption, startBackend } from './engine-options';
+import { backendOption, parseIntOption, pathOption, requireOption, startBackend } from './engine-options';
 
 interface GenerateOptions {
   run?: string;
@@ -18,7 +18,7 @@ interface GenerateOptions {
 
 /** Checks --run before any backend starts, so a typo fails fast with exit code 2. */
 export function requireRun(run: string | undefined): string {
-  const dir = resolve(requireOption(run, '--run RUN'));
+  const dir = pathOption(requireOption(run, '--run RUN'), '--run');
   if (!existsSync(dir)) throw new UsageError(`--run: run folder not found: ${dir}`);
   if (!existsSync(resolve(dir, 'config.json'))) throw new UsageError(`--run: ${dir} is not a run folder (no config.json)`);
   return dir;
@@ -38,7 +38,7 @@ export function registerGenerate(program: Command): void {
     .option('--json', 'print the written files (and D scores) as JSON')
     .action(async (o: GenerateOptions) => {
       const runDir = requireRun(o.run);
-      const out = resolve(requireOption(o.out, '--out DIR'));
+      const out = pathOption(requireOption(o.out, '--out DIR'), '--out');
       const n = parseIntOption('n', o.n)!;
       const { randomSeed, generateImages } = await import('../../trainer/generation');
       const seed = parseIntOption('seed', o.seed, 0) ?? randomSeed();

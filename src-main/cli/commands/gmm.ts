@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { isInside } from '../../disk/inside';
 import { appPaths } from '../../disk/app-paths';
 import { writeFileAtomic } from '../../disk/atomic-write';
 import { DATASET_OPTIONS, DEFAULT_GMM_CONFIG, GMM_OPTIONS } from '../../shared/schema';
 import { terminalProgressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
-import { collect, requireOption } from './engine-options';
+import { collect, pathOption, requireOption } from './engine-options';
 import { addSchemaOptions, readOptions } from './schema-options';
 
 /** How the folder is prepared (the `dataset` flags that matter here). */
@@ -30,11 +30,11 @@ export function registerGmm(program: Command): void {
     .option('--json', 'print one JSON object instead of text')
     .action(async (o: GmmCliOptions) => {
       const data = requireOption(o.data, '--data DIR|demo');
-      const out = resolve(requireOption(o.out, '--out DIR'));
+      const out = pathOption(requireOption(o.out, '--out DIR'), '--out');
       const settings = readOptions(GMM_DATASET_OPTIONS, o);
       const gmm = { ...DEFAULT_GMM_CONFIG, ...readOptions(GMM_OPTIONS, o) };
       const demo = data.length === 1 && data[0] === 'demo';
-      const folders = demo ? [] : data.map((dir) => resolve(dir));
+      const folders = demo ? [] : data.map((dir) => pathOption(dir, '--data'));
       for (const folder of folders) {
         if (!existsSync(folder)) throw new UsageError(`--data: folder not found: ${folder}`);
         if (isInside(out, folder)) {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
 import type { BackendPreference } from '../../shared/contract';
-import { backendOption, parseIntOption, requireOption, startBackend } from './engine-options';
+import { backendOption, parseIntOption, pathOption, requireOption, startBackend } from './engine-options';
 import { requireRun } from './generate';
 
 export function registerInterpolate(program: Command): void {
@@ -15,7 +14,7 @@ export function registerInterpolate(program: Command): void {
     .addOption(backendOption())
     .action(async (o: { run?: string; out?: string; frames?: string; seed?: string; backend: BackendPreference }) => {
       const runDir = requireRun(o.run);
-      const out = resolve(requireOption(o.out, '--out FILE.gif'));
+      const out = pathOption(requireOption(o.out, '--out FILE.gif'), '--out');
       const frames = parseIntOption('frames', o.frames, 2)!;
       const { randomSeed, writeInterpolationGif } = await import('../../trainer/generation');
       const seed = parseIntOption('seed', o.seed, 0) ?? randomSeed();

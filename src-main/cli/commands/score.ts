@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
 import type { BackendPreference } from '../../shared/contract';
 import { DATASET_OPTIONS } from '../../shared/schema';
 import type { ImageBatch, QualityScores } from '../../engine/metrics';
 import { UsageError } from '../usage-error';
-import { backendOption, parseIntOption, requireOption, startBackend } from './engine-options';
+import { backendOption, parseIntOption, pathOption, requireOption, startBackend } from './engine-options';
 import { requireRun } from './generate';
 
 interface ScoreOptions {
@@ -35,7 +34,7 @@ interface ScorePlan {
 
 /** Checks every flag before anything is read or a backend starts, so a mistake fails fast with exit code 2. */
 async function plan(o: ScoreOptions): Promise<ScorePlan> {
-  const real = resolve(requireOption(o.real, '--real DIR'));
+  const real = pathOption(requireOption(o.real, '--real DIR'), '--real');
   if ((o.fake === undefined) === (o.run === undefined)) throw new UsageError('give either --fake DIR or --run RUN (one of them)');
   const size = parseIntOption('size', o.size, 16);
   if (size !== undefined && (size % 8 !== 0 || size > DATASET_OPTIONS.size.max)) {
@@ -53,7 +52,7 @@ async function plan(o: ScoreOptions): Promise<ScorePlan> {
     }
     return { real, fake: { kind: 'run', dir }, size: config.size, n, seed, bins };
   }
-  return { real, fake: { kind: 'folder', dir: resolve(o.fake!) }, size: size ?? DATASET_OPTIONS.size.default, n, seed, bins };
+  return { real, fake: { kind: 'folder', dir: pathOption(o.fake!, '--fake') }, size: size ?? DATASET_OPTIONS.size.default, n, seed, bins };
 }
 
 /**
@@ -67,7 +66,7 @@ async function readFolder(flag: string, dir: string, size: number, n: number, se
   const { sampleImages } = await import('../../engine/metrics');
   const { Rng } = await import('../../engine/rng');
   try {
-    const settings = { size, mode: DATASET_OPTIONS.mode.default, background: DATASET_OPTIONS.background.default, dropDuplicates: false };
+    const settings = { size, mode: DATASET_OPTIONS.mode.default, background: DATASET_OPTIONS.background.default, keepDuplicates: true };
     const { images } = await importDataset([dir], settings, { cacheDir: appPaths().cache });
     return sampleImages(images, n, new Rng(seed));
   } catch (error) {

@@ -137,6 +137,22 @@ test('a run folder inside the image folder never becomes training data, on resum
   assert.ok(!existsSync(join(images, 'config.json')) && !existsSync(join(root, 'config.json')));
 });
 
+test('train --keep-duplicates keeps the near duplicate, in config.json, and on resume too', async () => {
+  const run = join(root, 'keep-run');
+  // img-7.png is img-0.png 3 levels brighter: the same picture, a near duplicate.
+  const first = await cli(['train', '--data', data, '--out', run, ...tiny, '--steps', '1', '--keep-duplicates']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /dataset: 8 images \(8 found, 0 skipped, 1 duplicates\)/);
+  const config = JSON.parse(await readFile(join(run, 'config.json'), 'utf8'));
+  assert.equal(config.data.settings.keepDuplicates, true);
+  const resumed = await cli(['train', '--out', run, '--resume', '--steps', '2', '--backend', 'cpu']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, /dataset: 8 images \(8 found/);
+  assert.doesNotMatch(resumed.stderr, /dataset changed/);
+  const help = await cli(['train', '--help']);
+  assert.match(help.stdout, /--keep-duplicates\s+keep every duplicate/);
+});
+
 test('bad options: one clear line and exit code 2', async () => {
   const badSize = await cli(['train', '--data', data, '--out', join(root, 'bad'), '--size', '33']);
   assert.equal(badSize.code, 2);

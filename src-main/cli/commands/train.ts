@@ -21,11 +21,11 @@ import {
 } from '../../shared/schema';
 import { terminalProgressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
-import { backendOption, collect, requireOption, startBackend } from './engine-options';
+import { backendOption, collect, pathOption, requireOption, startBackend } from './engine-options';
 import { addSchemaOptions, readOptions } from './schema-options';
 
 /** The dataset flags `train` offers (how the folder is prepared); the rest are `dataset`'s. */
-const TRAIN_DATASET_OPTIONS = { mode: DATASET_OPTIONS.mode, background: DATASET_OPTIONS.background };
+const TRAIN_DATASET_OPTIONS = { mode: DATASET_OPTIONS.mode, background: DATASET_OPTIONS.background, keepDuplicates: DATASET_OPTIONS.keepDuplicates };
 
 type TrainOptions = Record<string, unknown> & {
   data?: string[];
@@ -41,15 +41,19 @@ export function configFromOptions(o: TrainOptions): RunConfig {
   const demo = data.length === 1 && data[0] === 'demo';
   const overrides = readOptions(RUN_OPTIONS, o);
   const settings = readOptions(TRAIN_DATASET_OPTIONS, o);
-  if (!demo) {
-    for (const dir of data) if (!existsSync(dir)) throw new UsageError(`--data: folder not found: ${dir}`);
-  }
+  const folders = demo ? [] : data.map((dir) => pathOption(dir, '--data'));
+  for (const dir of folders) if (!existsSync(dir)) throw new UsageError(`--data: folder not found: ${dir}`);
   const size = overrides.size ?? RUN_OPTIONS.size.default;
   const config = defaultRunConfig({
     ...overrides,
     data: {
-      folders: demo ? [] : data.map((d) => resolve(d)),
-      settings: { size, mode: settings.mode ?? DATASET_OPTIONS.mode.default, background: settings.background ?? DATASET_OPTIONS.background.default },
+      folders,
+      settings: {
+        size,
+        mode: settings.mode ?? DATASET_OPTIONS.mode.default,
+        background: settings.background ?? DATASET_OPTIONS.background.default,
+        ...(settings.keepDuplicates ? { keepDuplicates: true } : {}),
+      },
       ...(demo ? { demo: true } : {}),
     },
   });
@@ -103,7 +107,7 @@ export function registerTrain(program: Command): void {
     .option('--resume', `continue the run in --out from its last checkpoint; ${RESUMABLE_OPTIONS.map((key) => `--${flagOf(key, RUN_OPTIONS[key])}`).join(', ')} may change (--steps is the new total)`)
     .option('--json', 'print one JSON line of metrics per logged step, and per quality score (its "eval" key)')
     .action(async (o: TrainOptions) => {
-      const out = resolve(requireOption(o.out, '--out RUN'));
+      const out = pathOption(requireOption(o.out, '--out RUN'), '--out');
       // One writer per run folder: refuse at once, before a backend starts (runTraining takes the lock).
       const { isLockLive, readRunLock, RunLockedError } = await import('../../disk/run-lock');
       const owner = await readRunLock(out);

@@ -51,13 +51,19 @@ export const DATASET_OPTIONS = {
     max: 2 ** 40,
     group: 'dataset',
   }),
-  dropDuplicates: boolean({
-    label: 'Drop duplicates',
-    help: 'leave out exact and near duplicates of an earlier image',
-    default: true,
+  keepDuplicates: boolean({
+    label: 'Keep duplicates',
+    help: 'keep every duplicate: exact copies and resized or re-encoded copies of an earlier image (they are still reported)',
+    default: false,
     group: 'dataset',
+    // Run schema 3 (issue 14); before it, `dropDuplicates: false` said the same (read below).
+    addedIn: 3,
+    before: false,
   }),
 } as const;
+
+/** Most per-file keeps one dataset's settings may hold. */
+export const MAX_KEPT_FILES = 100_000;
 
 export type ResizeMode = OptionValue<typeof DATASET_OPTIONS.mode>;
 export const RESIZE_MODES = DATASET_OPTIONS.mode.values;
@@ -75,7 +81,21 @@ export const ImportSettingsSchema = z.object({
   background: DATASET_OPTIONS.background.schema,
   minSide: DATASET_OPTIONS.minSide.schema.optional(),
   maxFileBytes: DATASET_OPTIONS.maxFileBytes.schema.optional(),
-  dropDuplicates: DATASET_OPTIONS.dropDuplicates.schema.optional(),
+  keepDuplicates: DATASET_OPTIONS.keepDuplicates.schema.optional(),
+  /**
+   * Near duplicates kept one by one (the Datasets view's review): the path of the later file of each
+   * pair, as DuplicateFile.path spells it. Exact copies are never kept this way (only by
+   * keepDuplicates); paths that name no near duplicate change nothing.
+   */
+  keepPairs: z
+    .array(z.string().min(1).max(4096), { error: 'keepPairs must be a list of file paths (the duplicates to keep)' })
+    .max(MAX_KEPT_FILES, { error: `keepPairs may name at most ${MAX_KEPT_FILES} files` })
+    .optional(),
+  /**
+   * Written before run schema 3: `false` kept every duplicate. Read only to upgrade (it then means
+   * keepDuplicates); never written.
+   */
+  dropDuplicates: z.boolean({ error: 'dropDuplicates must be true or false' }).optional(),
 }, { error: 'dataset settings must be an object: { size, mode, background }' });
 
 export type ImportSettings = z.infer<typeof ImportSettingsSchema>;
