@@ -9,12 +9,14 @@ import { resolveInside } from './inside';
 
 /**
  * The GMM baseline's folder (issue 12), <data>/baselines/<datasetId>-<options hash>/: samples/sample-0001.png…,
- * grid.png and, written last, scores.json (a GmmBaselineResult). A folder without scores.json is a fit that
+ * grid.png, gan-<runId>.png for each GAN run scored beside it and, written last, scores.json (a GmmBaselineResult). A folder without scores.json is a fit that
  * never finished and is not listed. The trainer writes it, the host reads it.
  */
 export const baselineFiles = {
   scores: (dir: string) => join(dir, 'scores.json'),
   grid: (dir: string) => join(dir, 'grid.png'),
+  /** The grid of a GAN run's images scored beside the baseline. */
+  ganGrid: (dir: string, runId: string) => join(dir, `gan-${runId}.png`),
   samples: (dir: string) => join(dir, 'samples'),
   /** `digits`: the zero padding, at least 4 (so names sort by number). */
   sample: (dir: string, index: number, digits: number) => join(dir, 'samples', `sample-${String(index + 1).padStart(digits, '0')}.png`),
@@ -72,6 +74,7 @@ export async function readBaselineResult(dir: string): Promise<GmmBaselineResult
     dir,
     grid: baselineFiles.grid(dir),
     samples: result.samples.map((file) => join(baselineFiles.samples(dir), basename(String(file)))),
+    gans: result.gans.map((gan) => ({ ...gan, grid: baselineFiles.ganGrid(dir, basename(String(gan.runId))) })),
   };
 }
 

@@ -68,7 +68,9 @@ describe('the GMM baseline of a dataset, fitted by a real trainer process', () =
     assert.deepEqual(scores.counts, { real: COUNT, fake: COUNT });
     assert.ok(Number.isFinite(scores.swd) && scores.swd > 0, `SWD ${scores.swd}`);
     assert.ok(scores.ndbK >= 0 && scores.ndbK <= 1 && scores.memorised >= 0 && scores.memorised <= 1);
-    assert.deepEqual(result.gans.map((g) => [g.runId, g.step]), [[runId, 4]]);
+    assert.deepEqual(result.gans.map((g) => [g.runId, g.step, g.grid]), [[runId, 4, join(result.dir, `gan-${runId}.png`)]]);
+    // The grid shows as many of the GAN's scored images as the mixture's: 6 tiles of 32 px in 3 columns, 2 px gutters.
+    assert.deepEqual([(await sharp(result.gans[0].grid).metadata()).width, (await sharp(result.gans[0].grid).metadata()).height], [3 * 32 + 4 * 2, 2 * 32 + 3 * 2]);
     // Four steps of a width-4 GAN are noise, far from the images; the mixture is much nearer.
     assert.ok(result.gans[0].scores.swd > scores.swd, `GAN SWD ${result.gans[0].scores.swd} vs GMM ${scores.swd}`);
 

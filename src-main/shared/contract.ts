@@ -224,6 +224,8 @@ export interface BaselineGanScores {
   /** The checkpoint's step. */
   step: number;
   scores: ImageQualityScores;
+  /** Grid of the first of the scored images (as many as the baseline's samples), in the baseline's folder. */
+  grid: string;
 }
 
 /** One fit of the baseline: what <data>/baselines/<datasetId>-<options hash>/scores.json holds. */

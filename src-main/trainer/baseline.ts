@@ -133,14 +133,19 @@ export async function fitBaseline(
   const reference = qualityReference(real, { seed: options.seed });
   const scores = toJson(evaluate(reference, firstImages(drawn, scoreCount), { seed: options.seed }));
   const gans: BaselineGanScores[] = [];
+  // An earlier fit's grids of runs that may be gone since.
+  for (const name of await readdir(outDir)) if (/^gan-.+\.png$/.test(name)) await unlink(join(outDir, name));
   for (const [i, run] of params.runs.entries()) {
     progress({ phase: 'scores', done: 1 + i, total: scoreJobs, note: `run ${run.runId}` });
     await breathe(signal);
     try {
-      const fake = await sampleRunImages({ runDir: run.runDir, n: scoreCount, seed: options.seed });
+      const fake = await sampleRunImages({ runDir: run.runDir, n: Math.max(options.samples, scoreCount), seed: options.seed });
       if (fake.size !== images.size) continue;
       await breathe(signal);
-      gans.push({ runId: run.runId, step: fake.step, scores: toJson(evaluate(reference, fake, { seed: options.seed })) });
+      const ganScores = toJson(evaluate(reference, firstImages(fake, scoreCount), { seed: options.seed }));
+      const ganGrid = baselineFiles.ganGrid(outDir, run.runId);
+      await writeFileAtomic(ganGrid, await gridPng(firstImages(fake, options.samples)));
+      gans.push({ runId: run.runId, step: fake.step, scores: ganScores, grid: ganGrid });
     } catch (error) {
       if (error instanceof ImageGmmCancelled) throw error;
       progress({ phase: 'scores', done: 1 + i, total: scoreJobs, note: `run ${run.runId} left out: ${error instanceof Error ? error.message : String(error)}` });
