@@ -10,6 +10,8 @@ export interface AppPaths {
   demo: string;
   /** Images and GIFs generated from the studio, one folder per run. */
   generated: string;
+  /** GMM baseline fits, one folder per dataset and options (disk/baseline-folder.ts). */
+  baselines: string;
 }
 
 /**
@@ -24,5 +26,6 @@ export function appPaths(root = process.env.GAN_STUDIO_HOME || join(homedir(), '
     uploads: join(root, 'uploads'),
     demo: join(root, 'demo'),
     generated: join(root, 'generated'),
+    baselines: join(root, 'baselines'),
   };
 }

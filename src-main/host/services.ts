@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import type { AppInfo } from '../shared/contract';
 import type { AppPaths } from '../disk/app-paths';
 import { appHandlers } from './app';
+import { baselineHandlers } from './baselines';
 import { createDatasetService } from './datasets';
 import { diskFullLine } from '../disk/disk-full';
 import { TypedPathError } from '../disk/inside';
@@ -59,6 +60,7 @@ export function createHost(deps: HostDeps): Host {
     ...runHandlers(runs, training),
     ...trainingHandlers(trainer, runs, training, { dataDir: paths.root, cacheDir: paths.cache, demoDir: paths.demo }, home),
     ...generationHandlers(paths, trainer, runs, writeRoots, home),
+    ...baselineHandlers(paths, trainer, runs, training, events),
   };
 
   // A full disk says which folder and what to do, whichever request wrote (import, upload, save);

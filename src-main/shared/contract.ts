@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { assertSafeId, isSafeId } from './ids';
-import { ImportSettingsSchema, RESUMABLE_OPTIONS, RUN_OPTIONS, RunConfigSchema, RunOptionsSchema, type ImportSettings, type RunConfig, type RunOptions } from './schema';
+import { GMM_OPTIONS, ImportSettingsSchema, objectOf, RESUMABLE_OPTIONS, RUN_OPTIONS, RunConfigSchema, RunOptionsSchema, type GmmConfig, type ImportSettings, type RunConfig, type RunOptions } from './schema';
 
 export type { ImportSettings, ResizeMode, RunConfig, Prior, Architecture, AugmentName, GeneratorLossName } from './schema';
 
@@ -231,6 +231,77 @@ export interface HealthFinding {
   step: number;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The GMM baseline on a dataset (issue 12): the lecture's maximum-likelihood model beside the GAN.
+
+/** Offline quality scores of one generated set against real images (engine/metrics' QualityScores, as JSON). */
+export interface ImageQualityScores {
+  /** SWD × 10³, mean over the Laplacian-pyramid levels: lower is better. */
+  swd: number;
+  swdLevels: Array<{ size: number; swd: number }>;
+  /** Share of the NDB bins whose share differs at p < 0.05, in [0, 1]: lower is better. */
+  ndbK: number;
+  /** JS divergence of the bin histograms, nats. */
+  ndbJs: number;
+  bins: number;
+  /** Share of generated images nearer a real image than real images are to each other: about 0.5 for new images, 1 for copies. */
+  memorised: number;
+  counts: { real: number; fake: number };
+  /** Pixels per side the sets were scored at. */
+  size: number;
+}
+
+/** A GAN run scored against the same real images as the baseline, from its checkpoint (EMA generator). */
+export interface BaselineGanScores {
+  runId: string;
+  /** The checkpoint's step. */
+  step: number;
+  scores: ImageQualityScores;
+  /** Grid of the first of the scored images (as many as the baseline's samples), in the baseline's folder. */
+  grid: string;
+}
+
+/** One fit of the baseline: what <data>/baselines/<datasetId>-<options hash>/scores.json holds. */
+export interface GmmBaselineResult {
+  datasetId: string;
+  /** The baseline's folder (samples/, grid.png, scores.json). */
+  dir: string;
+  options: GmmConfig;
+  /** Images fitted, at `size` px. */
+  images: number;
+  size: number;
+  /** PCA dimensions used (the option, lowered to images − 1 on a small set). */
+  pca: number;
+  /** Share of the pixel variance the PCA keeps, in [0, 1]. */
+  explainedVariance: number;
+  /** Mean log-likelihood per image in the PCA space, nats. */
+  logLikelihood: number;
+  /** Mean log-likelihood per image in pixel space, nats; null when degenerate (see engine/baseline). */
+  pixelLogLikelihood: number | null;
+  iterations: number;
+  converged: boolean;
+  /** The sample grid and the sample files. */
+  grid: string;
+  samples: string[];
+  /** What the scores compare with: the dataset's held-out images, or (none held out) its training images. */
+  reference: 'held-out' | 'training';
+  scores: ImageQualityScores;
+  /** The GAN runs on this dataset that were scored the same way, best (lowest SWD) first. */
+  gans: BaselineGanScores[];
+  /** Seconds: loading the images, PCA, EM, sampling and writing, scoring (the GANs included), all. */
+  seconds: { load: number; pca: number; em: number; samples: number; scores: number; total: number };
+  createdAt: string;
+}
+
+export interface BaselineProgress {
+  datasetId: string;
+  phase: 'loading' | 'pca' | 'em' | 'samples' | 'scores';
+  done: number;
+  total: number;
+  /** e.g. "log-likelihood −118.8" or the run being scored. */
+  note?: string;
+}
+
 export interface AppInfo {
   version: string;
   mode: 'electron' | 'browser';
@@ -281,6 +352,14 @@ export interface HostApi {
     params: { runId: string; folder: string; overwrite?: boolean };
     result: { modelJson: string } | { existing: string[] };
   };
+  /**
+   * Fits the GMM baseline to an imported dataset in the trainer process (progress as 'baseline.progress'),
+   * writes its samples and scores under the app's data folder, and scores the dataset's GAN runs the same way.
+   */
+  'baseline.fit': { params: { datasetId: string; options: GmmConfig }; result: GmmBaselineResult };
+  'baseline.cancel': { params: void; result: void };
+  /** The dataset's latest baseline fit, or null when it has none. */
+  'baseline.get': { params: { datasetId: string }; result: GmmBaselineResult | null };
 }
 
 export interface RunDetail {
@@ -309,6 +388,7 @@ export interface HostEvents {
   'train.health': { runId: string; step: number; findings: HealthFinding[] };
   /** The live run was scored (a line in its metrics.jsonl). */
   'train.eval': { runId: string; evaluation: EvalMetrics };
+  'baseline.progress': BaselineProgress;
 }
 
 export type HostEvent = keyof HostEvents;
@@ -365,6 +445,25 @@ export interface TrainerApi {
   };
   'generate.interpolation': { params: { runDir: string; outFile: string; frames: number; seed: number }; result: void };
   'generate.exportModel': { params: { runDir: string; outDir: string }; result: void };
+  /**
+   * The GMM baseline: the dataset's images (import cache), the fit, samples and scores.json into `outDir`,
+   * and the runs in `runs` scored against the same real images. The host hands every folder down.
+   */
+  'gmm.fit': {
+    params: {
+      datasetId: string;
+      folders: string[];
+      settings: ImportSettings;
+      options: GmmConfig;
+      outDir: string;
+      runs: Array<{ runId: string; runDir: string }>;
+      dataDir: string;
+      cacheDir: string;
+    };
+    result: GmmBaselineResult;
+  };
+  /** Cancels the GMM fit in progress (its gmm.fit rejects with "the GMM fit was cancelled"). */
+  'gmm.cancel': { params: void; result: void };
   /** Test hook: keeps the trainer busy for the given time. */
   'debug.sleep': { params: { ms: number }; result: void };
 }
@@ -377,6 +476,7 @@ export interface TrainerEvents {
   'train.state': { state: TrainingState; step: number; totalSteps: number; message?: string };
   'train.health': { step: number; findings: HealthFinding[] };
   'train.eval': { evaluation: EvalMetrics };
+  'gmm.progress': Omit<BaselineProgress, 'datasetId'>;
 }
 
 export type TrainerEvent = keyof TrainerEvents;
@@ -417,6 +517,7 @@ export const HOST_EVENTS: readonly HostEvent[] = [
   'train.status',
   'train.health',
   'train.eval',
+  'baseline.progress',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -458,6 +559,10 @@ const resumeChanges = z
       ctx.addIssue({ code: 'custom', message: `changes: ${labels} cannot change when a run resumes: start a new run instead` });
     }
   });
+/** The baseline's options, each checked by its GMM_OPTIONS entry; unknown keys refused. */
+const gmmOptions = z.strictObject(objectOf(GMM_OPTIONS).shape, {
+  error: (issue) => (issue.code === 'unrecognized_keys' ? `options: unknown setting${issue.keys.length === 1 ? '' : 's'} ${issue.keys.join(', ')}` : 'options must be an object of baseline settings'),
+});
 /** Methods without parameters ignore whatever a client sends. */
 const none = z.unknown().transform((): void => undefined);
 
@@ -484,6 +589,9 @@ export const HOST_PARAMS: { [M in HostMethod]: z.ZodType<HostParams<M>, unknown>
   'generate.interpolation': params({ runId: id('run id'), frames: int('frames', 2, 600), seed: int('seed', 0, 2 ** 32 - 1) }),
   'generate.save': params({ paths: z.array(path('paths')).min(1).max(10_000), folder: path('folder') }),
   'generate.exportModel': params({ runId: id('run id'), folder: path('folder'), overwrite: flag('overwrite').optional() }),
+  'baseline.fit': params({ datasetId: id('dataset id'), options: gmmOptions }),
+  'baseline.cancel': none,
+  'baseline.get': params({ datasetId: id('dataset id') }),
 };
 
 export const TRAINER_PARAMS: { [M in TrainerMethod]: z.ZodType<TrainerApi[M]['params'], unknown> } = {
@@ -503,5 +611,16 @@ export const TRAINER_PARAMS: { [M in TrainerMethod]: z.ZodType<TrainerApi[M]['pa
   'generate.images': params({ runDir: path('runDir'), outDir: path('outDir'), n: int('n', 1, 10_000_000), seed: int('seed', 0, 2 ** 32 - 1), rankByD: flag('rankByD') }),
   'generate.interpolation': params({ runDir: path('runDir'), outFile: path('outFile'), frames: int('frames', 2, 10_000), seed: int('seed', 0, 2 ** 32 - 1) }),
   'generate.exportModel': params({ runDir: path('runDir'), outDir: path('outDir') }),
+  'gmm.fit': params({
+    datasetId: id('dataset id'),
+    folders: z.array(path('folders'), { error: 'folders must be a list of folder paths' }).min(1).max(64),
+    settings: ImportSettingsSchema,
+    options: gmmOptions,
+    outDir: path('outDir'),
+    runs: z.array(params({ runId: id('run id'), runDir: path('runDir') })).max(100),
+    dataDir: path('dataDir'),
+    cacheDir: path('cacheDir'),
+  }),
+  'gmm.cancel': none,
   'debug.sleep': params({ ms: int('ms', 0, 600_000) }),
 };

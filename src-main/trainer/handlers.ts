@@ -3,6 +3,7 @@ import type { BackendReport, StepMetrics, TrainerApi, TrainerEvent, TrainerEvent
 // Loaded on first use: the backend report must not wait for the training and image code.
 const session = () => import('./session');
 const generation = () => import('./generation');
+const baseline = () => import('./baseline');
 
 type Handlers = { [M in TrainerMethod]: (params: TrainerApi[M]['params']) => Promise<TrainerApi[M]['result']> };
 
@@ -113,6 +114,8 @@ class TrainingJob {
 export function createTrainerHandlers(deps: Deps): Handlers {
   let job: TrainingJob | null = null;
   let jobRunning = false;
+  /** The GMM baseline fit in progress (one at a time), to cancel. */
+  let gmmFit: AbortController | null = null;
 
   return {
     'backend.report': async () => deps.report,
@@ -135,6 +138,16 @@ export function createTrainerHandlers(deps: Deps): Handlers {
     'generate.exportModel': async (params) => {
       await (await generation()).exportGenerator(params);
     },
+    'gmm.fit': async (params) => {
+      if (gmmFit) throw new Error('a baseline fit is already running; cancel it first');
+      const abort = (gmmFit = new AbortController());
+      try {
+        return await (await baseline()).fitBaseline(params, { signal: abort.signal, onProgress: (progress) => deps.emit('gmm.progress', progress) });
+      } finally {
+        gmmFit = null;
+      }
+    },
+    'gmm.cancel': async () => gmmFit?.abort(),
     'debug.sleep': (params) => new Promise((resolve) => setTimeout(resolve, params.ms)),
   };
 }

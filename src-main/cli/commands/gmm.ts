@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isInside } from '../../disk/inside';
 import { appPaths } from '../../disk/app-paths';
-import { writeFileAtomic } from '../../disk/atomic-write';
 import { DATASET_OPTIONS, DEFAULT_GMM_CONFIG, GMM_OPTIONS } from '../../shared/schema';
 import { terminalProgressBar } from '../progress-bar';
 import { UsageError } from '../usage-error';
@@ -15,9 +13,6 @@ import { addSchemaOptions, readOptions } from './schema-options';
 const GMM_DATASET_OPTIONS = { size: DATASET_OPTIONS.size, mode: DATASET_OPTIONS.mode, background: DATASET_OPTIONS.background };
 
 type GmmCliOptions = Record<string, unknown> & { data?: string[]; out?: string; json?: boolean };
-
-/** Sample files the command writes (and replaces on a second run into the same folder). */
-const SAMPLE_NAME = /^sample-\d+\.png$/;
 
 /** `gan-studio gmm`: the maximum-likelihood baseline of issue 12 on a folder of images (engine/baseline). */
 export function registerGmm(program: Command): void {
@@ -60,12 +55,11 @@ export function registerGmm(program: Command): void {
       const onInterrupt = (): void => controller.abort();
       process.once('SIGINT', onInterrupt);
       try {
-        const [{ importDataset }, { ensureDemoDataset }, { fitImageGmm, sampleImageGmm }, { Rng }, { gridPng, imagePng }] = await Promise.all([
+        const [{ importDataset }, { ensureDemoDataset }, { fitImageGmm, sampleImageGmm }, { baselineSampleRng, writeBaselineSamples }] = await Promise.all([
           import('../../data/import'),
           import('../../data/demo-avatars'),
           import('../../engine/baseline/gmm-images'),
-          import('../../engine/rng'),
-          import('../../trainer/images'),
+          import('../../trainer/baseline'),
         ]);
         const started = performance.now();
         const showImport = (p: { phase: string; done: number; total: number }): void => bar.update(p.done, p.total, { phase: p.phase, note: '' });
@@ -96,20 +90,10 @@ export function registerGmm(program: Command): void {
         });
         bar.stop();
 
-        // A separate stream from the fit's, so asking for more samples never changes the fit.
-        const samples = sampleImageGmm(model, gmm.samples, new Rng((gmm.seed ^ 0x9e3779b9) >>> 0));
+        // A separate stream from the fit's, so asking for more samples never changes the fit (the studio's baseline draws the same).
+        const samples = sampleImageGmm(model, gmm.samples, baselineSampleRng(gmm.seed));
         const samplesDir = join(out, 'samples');
-        await mkdir(samplesDir, { recursive: true });
-        for (const name of await readdir(samplesDir)) if (SAMPLE_NAME.test(name)) await unlink(join(samplesDir, name));
-        const digits = Math.max(4, String(samples.count).length);
-        const files: string[] = [];
-        for (let i = 0; i < samples.count; i++) {
-          const file = join(samplesDir, `sample-${String(i + 1).padStart(digits, '0')}.png`);
-          await writeFileAtomic(file, await imagePng(samples, i));
-          files.push(file);
-        }
-        const grid = join(out, 'grid.png');
-        await writeFileAtomic(grid, await gridPng(samples));
+        const { files, grid } = await writeBaselineSamples(out, samples);
 
         const { pca, mixture } = model;
         const result = {
