@@ -10,6 +10,8 @@ export interface AppPaths {
   demo: string;
   /** Images and GIFs generated from the studio, one folder per run. */
   generated: string;
+  /** Measured training speeds, for the estimates before Start (shared/estimate.ts): one JSON file. */
+  speedCache: string;
 }
 
 /**
@@ -24,5 +26,6 @@ export function appPaths(root = process.env.GAN_STUDIO_HOME || join(homedir(), '
     uploads: join(root, 'uploads'),
     demo: join(root, 'demo'),
     generated: join(root, 'generated'),
+    speedCache: join(root, 'speed-estimates.json'),
   };
 }

@@ -6,6 +6,7 @@ import { createDatasetService } from './datasets';
 import { diskFullLine } from '../disk/disk-full';
 import { HostError, type Host, type HostHandlers } from './dispatch';
 import { HostEventBus } from './events';
+import { estimateHandlers } from './estimate';
 import { generationHandlers } from './generation';
 import { isImageAllowed } from './local-files';
 import { RunStore } from './runs';
@@ -55,6 +56,7 @@ export function createHost(deps: HostDeps): Host {
     ...runHandlers(runs, training),
     ...trainingHandlers(trainer, runs, training, { dataDir: paths.root, cacheDir: paths.cache, demoDir: paths.demo }),
     ...generationHandlers(paths, trainer, runs, writeRoots),
+    ...estimateHandlers(trainer, paths.speedCache),
   };
 
   // A full disk says which folder and what to do, whichever request wrote (import, upload, save).

@@ -1,8 +1,9 @@
-import type { BackendReport, StepMetrics, TrainerApi, TrainerEvent, TrainerEvents, TrainerMethod, TrainingState } from '../shared/contract';
+import type { BackendReport, SpeedEstimateReply, StepMetrics, TrainerApi, TrainerEvent, TrainerEvents, TrainerMethod, TrainingState } from '../shared/contract';
 
 // Loaded on first use: the backend report must not wait for the training and image code.
 const session = () => import('./session');
 const generation = () => import('./generation');
+const speedEstimate = () => import('./speed-estimate');
 
 type Handlers = { [M in TrainerMethod]: (params: TrainerApi[M]['params']) => Promise<TrainerApi[M]['result']> };
 
@@ -108,6 +109,7 @@ class TrainingJob {
 export function createTrainerHandlers(deps: Deps): Handlers {
   let job: TrainingJob | null = null;
   let jobRunning = false;
+  let estimator: Promise<(params: TrainerApi['estimate.speed']['params']) => Promise<SpeedEstimateReply>> | null = null;
 
   return {
     'backend.report': async () => deps.report,
@@ -124,6 +126,10 @@ export function createTrainerHandlers(deps: Deps): Handlers {
     'train.continue': async () => job?.continue(),
     'train.stop': async () => {
       if (job && jobRunning) await job.stop();
+    },
+    'estimate.speed': async (params) => {
+      estimator ??= speedEstimate().then(({ createSpeedEstimator }) => createSpeedEstimator({ report: deps.report, isTraining: () => jobRunning }));
+      return (await estimator)(params);
     },
     'generate.images': async (params) => (await generation()).generateImages(params),
     'generate.interpolation': async (params) => (await generation()).writeInterpolationGif(params),
