@@ -64,6 +64,7 @@ test('a run estimate: time from seconds per step, images seen from k and batch',
   assert.equal(describeRunEstimate(1250, { k: 1, batch: 32 }, { secondsPerStep: 0.576 }), '≈ 12 min · 40k images seen');
   assert.equal(formatApproxDuration(12), '≈ 10 s');
   assert.equal(formatApproxDuration(3 * 3600 + 5 * 60 + 20), '≈ 3 h 05 min');
+  assert.equal(formatApproxDuration(3600 + 20), '≈ 1 h');
   assert.equal(formatApproxDuration(Number.NaN), '—');
   assert.deepEqual([850, 2400, 40_000, 1_234_567].map(formatCount), ['850', '2.4k', '40k', '1.2M']);
 });

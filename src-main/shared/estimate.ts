@@ -86,14 +86,14 @@ export function runEstimate(steps: number, options: Pick<RunOptions, 'k' | 'batc
   return { seconds: steps * estimate.secondsPerStep, imagesSeen: steps * imagesPerStep(options) };
 }
 
-/** "≈ 45 s", "≈ 12 min", "≈ 1 h 05 min": a planning figure, rounded as far as it is worth. */
+/** "≈ 45 s", "≈ 12 min", "≈ 1 h", "≈ 1 h 05 min": a planning figure, rounded as far as it is worth. */
 export function formatApproxDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '—';
   if (seconds < 55) return `≈ ${Math.max(1, Math.round(seconds / 5) * 5)} s`;
   const minutes = Math.round(seconds / 60);
   if (minutes < 60) return `≈ ${minutes} min`;
   const hours = Math.floor(minutes / 60);
-  return `≈ ${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
+  return minutes % 60 === 0 ? `≈ ${hours} h` : `≈ ${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
 /** "850", "2.4k", "40k", "1.2M": counts at a glance. */

@@ -31,7 +31,7 @@ export function dScoreLabel(loss: GeneratorLossName, score: number, rank: number
 /** The one line above ranked images: what their numbers mean for the run's loss. */
 export function dScoreExplanation(loss: GeneratorLossName): string {
   if (LOSS_CHOICES[loss].probabilistic) {
-    return 'How real D finds each image: its probability σ(logit) that the image is a training image — near 1, D takes it for real; near 0, D sees a fake.';
+    return 'How real D finds each image: its probability σ(logit) of being a training image (near 1: real to D; near 0: a fake).';
   }
   const target = loss === LOSS.hinge ? 'at least +1 for real images and at most −1 for fakes' : loss === LOSS.ls ? '1 for real images and 0 for fakes' : 'higher for real images';
   return `How real D finds each image: ${LOSS_CHOICES[loss].label} D gives a raw score, not a probability (it aims at ${target}); each image shows its rank among those kept (#1 looks most real to D) and its score.`;
