@@ -97,7 +97,8 @@ export async function shotBothThemes(page: Page, name: string): Promise<void> {
   for (const theme of ['light', 'dark'] as const) {
     if ((await page.evaluate(() => document.documentElement.dataset.theme)) !== theme) await page.getByTestId('theme-toggle').click();
     await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
-    await page.screenshot({ path: join(shotsDir, `${name}-${theme}.png`), fullPage: true });
+    // Animations off: the theme's colour transitions end before the picture is taken.
+    await page.screenshot({ path: join(shotsDir, `${name}-${theme}.png`), fullPage: true, animations: 'disabled' });
   }
 }
 
