@@ -17,9 +17,12 @@ test('the estimate is shown before Start, on the form and on each preset, and be
       await expect(page.getByTestId(`preset-estimate-${name}`)).toHaveText(measured, { timeout: 5 * 60_000 });
     }
     await expect(page.getByTestId('form-estimate')).toContainText(/≈ .+ images seen · [\d.]+ img\/s/);
-    // Balanced is sized from the measured speed to about an hour (its steps followed the measurement).
-    await expect(page.getByTestId('preset-estimate-balanced')).toHaveText(/^≈ (5\d min|1 h|1 h 0\d min) · /);
-    await expect(page.getByTestId('form-estimate')).toContainText(/≈ (5\d min|1 h|1 h 0\d min) · /);
+    // Balanced is sized from the measured speed to about an hour (the form's steps followed the
+    // measurement), unless the machine is so slow that its minimum of 200 steps takes longer.
+    const hour = /^≈ (5\d min|1 h|1 h 0\d min) · /;
+    const balanced = (await page.getByTestId('preset-estimate-balanced').textContent()) ?? '';
+    if (!hour.test(balanced)) await expect(page.getByTestId('field-steps')).toHaveValue('200');
+    await expect(page.getByTestId('form-estimate')).toContainText(balanced);
     for (const name of ['quick', 'balanced', 'quality']) {
       console.log(`estimate ${name}: ${await page.getByTestId(`preset-estimate-${name}`).textContent()}`);
     }
@@ -34,7 +37,7 @@ test('the estimate is shown before Start, on the form and on each preset, and be
     await page.getByTestId('field-sampleEvery').fill('30');
     await page.getByTestId('field-checkpointEvery').fill('30');
     // Steps do not change the cost: the figure is the Quick preset's, for 60 steps.
-    await expect(page.getByTestId('form-estimate')).toContainText(/≈ \d+ s · 960 images seen · [\d.]+ img\/s/);
+    await expect(page.getByTestId('form-estimate')).toContainText(/≈ .+ · 960 images seen · [\d.]+ img\/s/);
     estimate = (await page.getByTestId('form-estimate').textContent()) ?? '';
     await page.getByTestId('start-run').click();
     await expect(page.getByTestId('view-training')).toBeVisible();
