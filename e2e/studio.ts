@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base } from '@playwright/test';
+import { expect, test as base, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { buildSimilarImagesFolder, type SimilarImagesFolder } from '../src-main/data/similar-fixtures';
 
@@ -99,4 +99,30 @@ export const test = base.extend<{ fresh: Studio }, { studio: Studio }>({
   },
 });
 
-export { expect } from '@playwright/test';
+/** Screenshots in both themes for a person to look at; GAN_SHOTS_DIR moves them. */
+export const shotsDir = process.env.GAN_SHOTS_DIR ?? join(artifactDir, 'themes');
+
+/** Full-page screenshots of the current view in both themes, named `<name>-light.png` and `<name>-dark.png`. */
+export async function shotBothThemes(page: Page, name: string): Promise<void> {
+  await mkdir(shotsDir, { recursive: true });
+  for (const theme of ['light', 'dark'] as const) {
+    if ((await page.evaluate(() => document.documentElement.dataset.theme)) !== theme) await page.getByTestId('theme-toggle').click();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+    // Animations off: the theme's colour transitions end before the picture is taken.
+    await page.screenshot({ path: join(shotsDir, `${name}-${theme}.png`), fullPage: true, animations: 'disabled' });
+  }
+}
+
+/** Imports makeShapesFolder's 40 images through the Datasets view and chooses them for a new run (New run opens). */
+export async function importShapes(page: Page): Promise<void> {
+  const data = await makeShapesFolder();
+  await page.getByTestId('nav-datasets').click();
+  await page.getByTestId('folder-path').fill(data);
+  await page.getByTestId('import-button').click();
+  await expect(page.getByTestId('dataset-report').getByTestId('count-used')).toHaveText('40');
+  await page.getByTestId('use-dataset').click();
+  await expect(page.getByTestId('view-new-run')).toBeVisible();
+}
+
+export { expect };
+

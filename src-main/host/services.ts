@@ -8,6 +8,7 @@ import { diskFullLine } from '../disk/disk-full';
 import { TypedPathError } from '../disk/inside';
 import { HostError, type Host, type HostHandlers } from './dispatch';
 import { HostEventBus } from './events';
+import { estimateHandlers } from './estimate';
 import { generationHandlers } from './generation';
 import { isImageAllowed } from './local-files';
 import { RunStore } from './runs';
@@ -61,6 +62,7 @@ export function createHost(deps: HostDeps): Host {
     ...trainingHandlers(trainer, runs, training, { dataDir: paths.root, cacheDir: paths.cache, demoDir: paths.demo }, home),
     ...generationHandlers(paths, trainer, runs, writeRoots, home),
     ...baselineHandlers(paths, trainer, runs, training, events),
+    ...estimateHandlers(trainer, paths.speedCache),
   };
 
   // A full disk says which folder and what to do, whichever request wrote (import, upload, save);

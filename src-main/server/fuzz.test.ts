@@ -148,6 +148,12 @@ function hostileParams(method: string): unknown {
     }
     case 'train.resume':
       return { runId: v(), extraSteps: hostileValue() };
+    case 'estimate.speed': {
+      // Never valid (k 0 at least), so nothing is measured: a speed cache written for it is a failure.
+      const { schemaVersion: _v, data: _d, ...options } = { ...defaultRunConfig(), k: 0 } as Record<string, unknown>;
+      if (rng.next() < 0.5) options[pick(Object.keys(options).filter((key) => key !== 'k'))] = hostileValue();
+      return { options: rng.next() < 0.2 ? hostileValue() : options, cachedOnly: hostileValue() };
+    }
     case 'generate.images':
       return { runId: v(), n: pick([1, 0, -1, 1e9, 2 ** 53, 'x', null, 1.5]), seed: hostileValue(), rankByD: hostileValue() };
     case 'generate.interpolation':
@@ -173,7 +179,7 @@ function hostileParams(method: string): unknown {
 const METHODS = [
   'app.info', 'trainer.backend', 'datasets.import', 'datasets.cancelImport', 'datasets.recent', 'datasets.upload', 'dialog.chooseFolder',
   'runs.list', 'runs.get', 'runs.delete', 'train.start', 'train.resume', 'train.pause', 'train.continue', 'train.stop', 'train.status',
-  'generate.images', 'generate.interpolation', 'generate.save', 'generate.exportModel',
+  'generate.images', 'generate.interpolation', 'generate.save', 'generate.exportModel', 'estimate.speed',
 ];
 
 /** The id the reply to `text` must carry: the request's when it is an integer, else null. */

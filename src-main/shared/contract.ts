@@ -5,8 +5,10 @@
  */
 import { z } from 'zod';
 import { assertSafeId, isSafeId } from './ids';
+import type { SpeedEstimateReply } from './estimate';
 import { GMM_OPTIONS, ImportSettingsSchema, objectOf, RESUMABLE_OPTIONS, RUN_OPTIONS, RunConfigSchema, RunOptionsSchema, type GmmConfig, type ImportSettings, type RunConfig, type RunOptions } from './schema';
 
+export type { SpeedEstimate, SpeedEstimateReply } from './estimate';
 export type { ImportSettings, ResizeMode, RunConfig, Prior, Architecture, AugmentName, GeneratorLossName } from './schema';
 
 // ---------------------------------------------------------------------------------------------
@@ -334,6 +336,11 @@ export interface HostApi {
   'train.continue': { params: void; result: TrainingStatus };
   'train.stop': { params: void; result: TrainingStatus };
   'train.status': { params: void; result: TrainingStatus };
+  /**
+   * The training speed of these settings on the trainer's backend (shared/estimate.ts): from the cache,
+   * else measured now with a few steps (only while no run trains: then `busy`). `cachedOnly`: never measure.
+   */
+  'estimate.speed': { params: { options: RunOptions; cachedOnly?: boolean }; result: SpeedEstimateReply };
   'generate.images': {
     params: { runId: string; n: number; seed: number; rankByD: boolean };
     result: GeneratedImage[];
@@ -439,6 +446,8 @@ export interface TrainerApi {
   'train.pause': { params: void; result: void };
   'train.continue': { params: void; result: void };
   'train.stop': { params: void; result: void };
+  /** HostApi's 'estimate.speed'; `cacheFile`: the JSON file of measured speeds (the host's AppPaths.speedCache). */
+  'estimate.speed': { params: { options: RunOptions; cacheFile: string; cachedOnly?: boolean }; result: SpeedEstimateReply };
   'generate.images': {
     params: { runDir: string; outDir: string; n: number; seed: number; rankByD: boolean };
     result: GeneratedImage[];
@@ -585,6 +594,7 @@ export const HOST_PARAMS: { [M in HostMethod]: z.ZodType<HostParams<M>, unknown>
   'train.continue': none,
   'train.stop': none,
   'train.status': none,
+  'estimate.speed': params({ options: RunOptionsSchema, cachedOnly: flag('cachedOnly').optional() }),
   'generate.images': params({ runId: id('run id'), n: int('n', 1, 1000), seed: int('seed', 0, 2 ** 32 - 1), rankByD: flag('rankByD') }),
   'generate.interpolation': params({ runId: id('run id'), frames: int('frames', 2, 600), seed: int('seed', 0, 2 ** 32 - 1) }),
   'generate.save': params({ paths: z.array(path('paths')).min(1).max(10_000), folder: path('folder') }),
@@ -608,6 +618,7 @@ export const TRAINER_PARAMS: { [M in TrainerMethod]: z.ZodType<TrainerApi[M]['pa
   'train.pause': none,
   'train.continue': none,
   'train.stop': none,
+  'estimate.speed': params({ options: RunOptionsSchema, cacheFile: path('cacheFile'), cachedOnly: flag('cachedOnly').optional() }),
   'generate.images': params({ runDir: path('runDir'), outDir: path('outDir'), n: int('n', 1, 10_000_000), seed: int('seed', 0, 2 ** 32 - 1), rankByD: flag('rankByD') }),
   'generate.interpolation': params({ runDir: path('runDir'), outFile: path('outFile'), frames: int('frames', 2, 10_000), seed: int('seed', 0, 2 ** 32 - 1) }),
   'generate.exportModel': params({ runDir: path('runDir'), outDir: path('outDir') }),

@@ -1,9 +1,10 @@
-import type { BackendReport, StepMetrics, TrainerApi, TrainerEvent, TrainerEvents, TrainerMethod, TrainingState } from '../shared/contract';
+import type { BackendReport, SpeedEstimateReply, StepMetrics, TrainerApi, TrainerEvent, TrainerEvents, TrainerMethod, TrainingState } from '../shared/contract';
 
 // Loaded on first use: the backend report must not wait for the training and image code.
 const session = () => import('./session');
 const generation = () => import('./generation');
 const baseline = () => import('./baseline');
+const speedEstimate = () => import('./speed-estimate');
 
 type Handlers = { [M in TrainerMethod]: (params: TrainerApi[M]['params']) => Promise<TrainerApi[M]['result']> };
 
@@ -116,6 +117,7 @@ export function createTrainerHandlers(deps: Deps): Handlers {
   let jobRunning = false;
   /** The GMM baseline fit in progress (one at a time), to cancel. */
   let gmmFit: AbortController | null = null;
+  let estimator: Promise<(params: TrainerApi['estimate.speed']['params']) => Promise<SpeedEstimateReply>> | null = null;
 
   return {
     'backend.report': async () => deps.report,
@@ -132,6 +134,10 @@ export function createTrainerHandlers(deps: Deps): Handlers {
     'train.continue': async () => job?.continue(),
     'train.stop': async () => {
       if (job && jobRunning) await job.stop();
+    },
+    'estimate.speed': async (params) => {
+      estimator ??= speedEstimate().then(({ createSpeedEstimator }) => createSpeedEstimator({ report: deps.report, isTraining: () => jobRunning }));
+      return (await estimator)(params);
     },
     'generate.images': async (params) => (await generation()).generateImages(params),
     'generate.interpolation': async (params) => (await generation()).writeInterpolationGif(params),

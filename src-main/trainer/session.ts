@@ -18,6 +18,7 @@ import { evalDue, QualityEvaluator } from '../engine/quality-eval';
 import { samplePrior } from '../engine/prior';
 import { applyResumeChanges, describeErrors, validateRunConfig, type RunCompute } from '../shared/schema';
 import { trainingMemoryError } from '../engine/memory';
+import { imagesPerStep } from '../shared/estimate';
 import { currentMemoryLimit } from './backend';
 import { withTargetPath, writeFileAtomic } from '../disk/atomic-write';
 import { diskFullMessage, isDiskFull } from '../disk/disk-full';
@@ -395,7 +396,7 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
       const msPerIter = recent.reduce((a, b) => a + b, 0) / recent.length;
       const metrics: StepMetrics = {
         ...iteration,
-        imgPerSec: (config.k * config.batch * 1000) / msPerIter,
+        imgPerSec: (imagesPerStep(config) * 1000) / msPerIter,
         time: (performance.now() - started) / 1000,
       };
       const metricsPath = runFiles.metrics(runDir);

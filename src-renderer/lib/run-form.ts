@@ -8,9 +8,11 @@ import {
   parseOptionText,
   powerOfTwoAtMost,
   presetOptions,
+  presetRecipe,
   validateRunConfig,
   type AnyOption,
   type OptionGroup,
+  type PresetLength,
   type PresetName,
   type RunConfig,
   type RunOptionKey,
@@ -66,24 +68,50 @@ export function formFromConfig(config: RunConfig, changes: Partial<RunOptions> =
 
 /**
  * A preset applied to a form: the preset's values for the dataset's size over `base`; what the preset
- * does not set (prior, loss, seed, …) stays as the user had it.
+ * does not set (prior, loss, seed, …) stays as the user had it. `secondsPerStep`: the measured speed of
+ * the preset's recipe, which sets its length (presetLength); null before it is measured.
  */
-export function presetForm(name: PresetName, datasetSize: number | null, base: RunForm = defaultForm()): RunForm {
-  const preset = formFromOptions({ ...defaultRunConfig(), ...presetOptions(name, datasetSize) });
-  const keys = Object.keys(presetOptions(name, datasetSize)) as RunOptionKey[];
+export function presetForm(name: PresetName, datasetSize: number | null, base: RunForm = defaultForm(), secondsPerStep: number | null = null): RunForm {
+  const options = presetOptions(name, datasetSize, secondsPerStep);
+  const preset = formFromOptions({ ...defaultRunConfig(), ...options });
+  const keys = Object.keys(options) as RunOptionKey[];
   return { ...base, ...Object.fromEntries(keys.map((key) => [key, preset[key]])) } as RunForm;
 }
 
-/** The preset whose values the form shows right now (highlighted in the form), or null once the user changed one. */
+/** The length fields of a form (steps, grids, checkpoints, quality scores): what a preset sets from the measured speed. */
+export function formLength(form: RunForm): Pick<RunForm, keyof PresetLength> {
+  return { steps: form.steps, sampleEvery: form.sampleEvery, checkpointEvery: form.checkpointEvery, evalEvery: form.evalEvery, evalSamples: form.evalSamples };
+}
+
+/**
+ * The preset whose recipe (networks, batch, augmentation: presetRecipe) the form shows right now,
+ * highlighted in the form; null once the user changed one of them. The length is not compared: it follows
+ * the measured speed, and a preset with more or fewer steps is still that preset.
+ */
 export function matchingPreset(form: RunForm, datasetSize: number | null): PresetName | null {
   return (
     PRESET_NAMES.find((name) => {
       const preset = presetForm(name, datasetSize, form);
-      return (Object.keys(presetOptions(name, datasetSize)) as RunOptionKey[]).every(
+      return (Object.keys(presetRecipe(name, datasetSize)) as RunOptionKey[]).every(
         (key) => JSON.stringify(preset[key]) === JSON.stringify(form[key]),
       );
     }) ?? null
   );
+}
+
+/**
+ * The run options a form describes for estimating its speed: each field as parsed, or its default where
+ * the field does not parse (a half-typed learning rate must not hold back the estimate of the rest).
+ * `overrides` on top (a preset's recipe).
+ */
+export function formOptions(form: RunForm, overrides: Partial<RunOptions> = {}): RunOptions {
+  const values: Record<string, unknown> = {};
+  for (const [key, option] of Object.entries(RUN_OPTIONS) as Array<[RunOptionKey, AnyOption]>) {
+    const raw = form[key];
+    const parsed = parseOptionText(option, Array.isArray(raw) ? raw.join(',') : String(raw));
+    values[key] = parsed.error !== undefined ? structuredClone(option.default) : parsed.value;
+  }
+  return { ...(values as RunOptions), ...overrides };
 }
 
 /**

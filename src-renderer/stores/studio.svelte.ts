@@ -1,6 +1,6 @@
 import { bridge } from '../lib/bridge';
 import { errorMessage } from '../lib/format';
-import { fitBatchToDataset, formFromConfig, matchingPreset, presetForm, type RunForm } from '../lib/run-form';
+import { fitBatchToDataset, formFromConfig, formLength, matchingPreset, presetForm, type RunForm } from '../lib/run-form';
 import { DEFAULT_PRESET, type RunOptions } from '../../src-main/shared/schema';
 import type { ViewName } from '../lib/shortcuts';
 import { loadTheme, otherTheme, saveTheme, type Theme } from '../lib/theme';
@@ -67,6 +67,11 @@ class Studio {
 
   /** The New run form opens on the default preset (sized for a dataset of unknown size until one is chosen). */
   form = $state<RunForm>(presetForm(DEFAULT_PRESET, null));
+  /**
+   * The length (steps, grids, checkpoints) the last applied preset gave the form: while the form still
+   * shows it, a newly measured speed re-sizes it (NewRun); once the user types another, it stays theirs.
+   */
+  presetLength = $state<ReturnType<typeof formLength> | null>(formLength(this.form));
   /** Actions a view offers to the keyboard shortcuts while it is shown (plain, not reactive). */
   actions: { start?: () => void; generate?: () => void } = {};
   toasts = $state<Toast[]>([]);
@@ -111,8 +116,10 @@ class Studio {
   useDataset(report: DatasetReport): void {
     const preset = matchingPreset(this.form, this.dataset?.used ?? null);
     this.dataset = report;
-    if (preset) Object.assign(this.form, presetForm(preset, report.used, this.form));
-    else this.form.batch = fitBatchToDataset(this.form.batch, report.used);
+    if (preset) {
+      Object.assign(this.form, presetForm(preset, report.used, this.form));
+      this.presetLength = formLength(this.form);
+    } else this.form.batch = fitBatchToDataset(this.form.batch, report.used);
   }
 
   async loadBackend(): Promise<void> {
@@ -149,8 +156,9 @@ class Studio {
     try {
       this.recent = await bridge.invoke('datasets.recent', undefined);
       // A returning user finds the dataset they used last already chosen for the next run.
+      // The form, still on its preset, is sized for it, so the preset stays selected.
       if (!this.dataset && this.recent.length > 0) {
-        this.dataset = this.recent.reduce((a, b) => (b.createdAt > a.createdAt ? b : a));
+        this.useDataset(this.recent.reduce((a, b) => (b.createdAt > a.createdAt ? b : a)));
       }
     } catch {
       // The list is a convenience; the import itself reports real problems.

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import type { Tensor4D } from '@tensorflow/tfjs';
 import type { KernelProfile } from '../../engine/kernel-profile';
 import { describeBackend, type BackendPreference, type BackendReport } from '../../shared/contract';
 import { ARCH, ARCH_NAMES, type Architecture } from '../../shared/schema';
@@ -66,11 +65,11 @@ export async function runBench(
   options: BenchRunOptions = {},
 ): Promise<{ report: BackendReport; result: BenchResult }> {
   // Loaded here so that `--help` and option errors do not wait for tfjs.
-  const [tf, { chooseBackend }, { createGan, disposeGan, trainIteration }, { countTrainableParams }, { profileKernels }, { defaultRunConfig, describeErrors, validateRunConfig, LOSS, PRIOR }] =
+  const [{ chooseBackend }, { createGan, disposeGan, trainIteration }, { randomRealBatches, timeIterations }, { countTrainableParams }, { profileKernels }, { defaultRunConfig, describeErrors, validateRunConfig, LOSS, PRIOR }] =
     await Promise.all([
-      import('@tensorflow/tfjs'),
       import('../../trainer/backend'),
       import('../../engine/gan'),
+      import('../../engine/speed'),
       import('../../engine/models'),
       import('../../engine/kernel-profile'),
       import('../../shared/schema'),
@@ -100,17 +99,13 @@ export async function runBench(
   const memory = trainingMemoryError(config, currentMemoryLimit(), '--batch');
   if (memory) throw new UsageError(memory);
   const state = createGan(config, { reuseFakes });
-  const real = tf.randomUniform([config.batch, config.size, config.size, 3], -1, 1, 'float32', 7) as Tensor4D;
-  // trainIteration disposes each real batch it is handed; a clone shares the fixed data.
-  const realBatch = () => real.clone();
+  const real = randomRealBatches(config.batch, config.size);
+  const realBatch = real.source;
   try {
-    trainIteration(state, realBatch);
-    const start = performance.now();
-    const cpuStart = process.cpuUsage();
-    for (let i = 0; i < config.steps; i++) trainIteration(state, realBatch);
+    let cpuStart = process.cpuUsage();
+    const timing = await timeIterations(state, realBatch, { minSteps: config.steps, onTimedStart: () => (cpuStart = process.cpuUsage()) });
     const cpu = process.cpuUsage(cpuStart);
-    const wallSeconds = (performance.now() - start) / 1000;
-    const seconds = wallSeconds / config.steps;
+    const { wallSeconds, secondsPerStep: seconds } = timing;
     const profile = options.profile ? await profileKernels(() => void trainIteration(state, realBatch), config.steps) : undefined;
     return {
       report,
