@@ -46,6 +46,7 @@ export async function serializeGan(state: GanState): Promise<Checkpoint> {
   const named: Array<[string, tf.Tensor]> = [];
   modelVariables(state.generator).forEach((v, i) => named.push([`G/${i}`, v]));
   modelVariables(state.discriminator).forEach((v, i) => named.push([`D/${i}`, v]));
+  if (state.dAux) modelVariables(state.dAux.head).forEach((v, i) => named.push([`DAUX/${i}`, v]));
   if (state.ema) modelVariables(state.ema).forEach((v, i) => named.push([`EMA/${i}`, v]));
   for (const [key, opt] of [
     ['optG', state.optG],
@@ -104,7 +105,7 @@ function read(checkpoint: Checkpoint, index: Map<string, CheckpointTensor>, name
 }
 
 /** Sets a model's weights from tensors named `${prefix}/${i}`. */
-export function loadModelWeights(model: tf.LayersModel, checkpoint: Checkpoint, prefix: 'G' | 'D' | 'EMA'): void {
+export function loadModelWeights(model: tf.LayersModel, checkpoint: Checkpoint, prefix: 'G' | 'D' | 'DAUX' | 'EMA'): void {
   const index = tensorIndex(checkpoint);
   modelVariables(model).forEach((v, i) => {
     const t = read(checkpoint, index, `${prefix}/${i}`, v.shape);
@@ -134,6 +135,7 @@ export function restoreGan(config: RunConfig, checkpoint: Checkpoint, options: G
     const { json } = checkpoint;
     loadModelWeights(state.generator, checkpoint, 'G');
     loadModelWeights(state.discriminator, checkpoint, 'D');
+    if (state.dAux) loadModelWeights(state.dAux.head, checkpoint, 'DAUX');
     if (state.ema) {
       // A run that switches EMA on at resume starts its average from the current generator.
       loadModelWeights(state.ema, checkpoint, json.model.ema ? 'EMA' : 'G');
@@ -162,6 +164,7 @@ export function restoreGan(config: RunConfig, checkpoint: Checkpoint, options: G
   } catch (error) {
     state.generator.dispose();
     state.discriminator.dispose();
+    state.dAux?.dispose();
     state.ema?.dispose();
     state.optG.dispose();
     state.optD.dispose();

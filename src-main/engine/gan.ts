@@ -4,7 +4,8 @@ import type { StepMetrics } from '../shared/contract';
 import type { AugmentName, RunConfig } from '../shared/schema';
 import { ganLosses, jsdFromValue, valueEstimate } from './losses';
 import { defaultReplayCapacity } from './memory';
-import { buildDiscriminator, buildGenerator } from './models';
+import { buildDiscriminator, buildDiscriminatorAux, buildGenerator } from './models';
+import type { DiscriminatorAux } from './models-lite';
 import { samplePrior } from './prior';
 import { ReplayBuffer } from './replay';
 import { Rng } from './rng';
@@ -50,10 +51,13 @@ export class NonFiniteLossError extends Error {
 /** Everything that evolves during training; a checkpoint captures all of it. */
 export interface GanState {
   readonly config: RunConfig;
-  readonly generator: tf.Sequential;
-  readonly discriminator: tf.Sequential;
+  readonly generator: tf.LayersModel;
+  /** Images → one logit each. */
+  readonly discriminator: tf.LayersModel;
+  /** The architecture's extra term in D's loss on real images (lite: reconstruction), trained with D. */
+  readonly dAux: DiscriminatorAux | null;
   /** Exponential moving average of the generator's weights, when config.ema > 0. */
-  readonly ema: tf.Sequential | null;
+  readonly ema: tf.LayersModel | null;
   readonly optG: Adam;
   readonly optD: Adam;
   replay: ReplayBuffer | null;
@@ -67,6 +71,11 @@ export interface GanState {
 
 function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/** What D's optimiser updates: the discriminator's trainable weights, then its auxiliary head's. */
+function discriminatorTrainables(discriminator: tf.LayersModel, dAux: DiscriminatorAux | null): tf.Variable[] {
+  return [...trainableVariables(discriminator), ...(dAux ? trainableVariables(dAux.head) : [])];
 }
 
 /** All weights of a model in a fixed order, batch-norm statistics included. */
@@ -84,20 +93,22 @@ export function createGan(config: RunConfig, options: GanOptions = {}): GanState
   // option never changes the training stream's draws.
   const generator = buildGenerator(config, new Rng(config.seed ^ 0x9e3779b9));
   const discriminator = buildDiscriminator(config, new Rng(config.seed ^ 0x85ebca6b));
-  let ema: tf.Sequential | null = null;
+  const dAux = buildDiscriminatorAux(config, discriminator, new Rng(config.seed ^ 0xc2b2ae35));
+  let ema: tf.LayersModel | null = null;
   if (config.ema > 0) {
     ema = buildGenerator(config, new Rng(config.seed ^ 0x9e3779b9));
     copyWeights(generator, ema);
   }
   const optG = new Adam(trainableVariables(generator), { lr: config.lrG, beta1: config.beta1, beta2: config.beta2 });
-  const optD = new Adam(trainableVariables(discriminator), { lr: config.lrD, beta1: config.beta1, beta2: config.beta2 });
+  const optD = new Adam(discriminatorTrainables(discriminator, dAux), { lr: config.lrD, beta1: config.beta1, beta2: config.beta2 });
   const replay = config.replay > 0 ? new ReplayBuffer(options.replayCapacity ?? defaultReplayCapacity(config)) : null;
-  return { config, generator, discriminator, ema, optG, optD, replay, rng, step: 0, dUpdates: 0, gUpdates: 0, options };
+  return { config, generator, discriminator, dAux, ema, optG, optD, replay, rng, step: 0, dUpdates: 0, gUpdates: 0, options };
 }
 
 export function disposeGan(state: GanState): void {
   state.generator.dispose();
   state.discriminator.dispose();
+  state.dAux?.dispose();
   state.ema?.dispose();
   state.optG.dispose();
   state.optD.dispose();
@@ -151,14 +162,16 @@ function discriminatorStep(state: GanState, real: tf.Tensor4D, fresh: tf.Tensor4
   const replayCount = config.batch - fresh.shape[0];
   const replayed = replayCount > 0 ? (state.replay!.sample(replayCount, rng) as tf.Tensor4D) : null;
   if (state.replay && fresh.shape[0] > 0) state.replay.add(fresh, rng);
-  const dVars = trainableVariables(discriminator);
+  const dVars = discriminatorTrainables(discriminator, state.dAux);
   const stats = tf.tidy(() => {
     const fake = replayed ? tf.concat([fresh, replayed], 0) : fresh;
     const realIn = augmentIf(state, real);
     const fakeIn = augmentIf(state, fake);
     let kept: tf.Tensor1D | null = null;
     const { grads } = tf.variableGrads(() => {
-      const realLogits = discriminator.apply(realIn, { training: true }) as tf.Tensor;
+      // With an auxiliary term, D's pass on the real images also gives the term (one forward pass).
+      const realPass = state.dAux?.realPass(realIn, true);
+      const realLogits = realPass?.logits ?? (discriminator.apply(realIn, { training: true }) as tf.Tensor);
       const fakeLogits = discriminator.apply(fakeIn, { training: true }) as tf.Tensor;
       const dLoss = loss.discriminator(realLogits, fakeLogits);
       kept = tf.keep(
@@ -170,7 +183,8 @@ function discriminatorStep(state: GanState, real: tf.Tensor4D, fresh: tf.Tensor4
           tf.mean(tf.sign(realLogits)),
         ]) as tf.Tensor1D,
       );
-      return dLoss;
+      // dLoss stays the GAN loss in the metrics (D(x), V and the detectors read it); D minimises both.
+      return realPass ? (tf.add(dLoss, realPass.loss) as tf.Scalar) : dLoss;
     }, dVars);
     state.optD.apply(dVars.map((v) => grads[v.name]));
     return kept!;
@@ -305,8 +319,9 @@ export function trainIteration(state: GanState, realBatch: RealBatchSource): Ite
  * not enter the training losses, so a finite loss does not vouch for them. One reduction per
  * variable on the device and a single read back: cheap enough for every sample or checkpoint step.
  */
-export function nonFiniteWeights(state: Pick<GanState, 'generator' | 'discriminator' | 'ema'>): string[] {
+export function nonFiniteWeights(state: Pick<GanState, 'generator' | 'discriminator' | 'dAux' | 'ema'>): string[] {
   const groups: Array<[string, tf.LayersModel]> = [['G', state.generator], ['D', state.discriminator]];
+  if (state.dAux) groups.push(['D', state.dAux.head]);
   if (state.ema) groups.push(['EMA', state.ema]);
   const entries = groups.flatMap(([label, model]) => model.weights.map((w) => ({ label, name: w.name, value: w.read() })));
   // A sum is NaN or infinite when any term is (or when finite terms overflow float32: diverged anyway).
@@ -317,7 +332,7 @@ export function nonFiniteWeights(state: Pick<GanState, 'generator' | 'discrimina
 }
 
 /** The generator used for samples and export: the EMA copy when there is one. */
-export function samplingGenerator(state: Pick<GanState, 'generator' | 'ema'>): tf.Sequential {
+export function samplingGenerator(state: Pick<GanState, 'generator' | 'ema'>): tf.LayersModel {
   return state.ema ?? state.generator;
 }
 

@@ -12,14 +12,17 @@ import {
   trainingMemoryError,
   type NetworkShape,
 } from './memory';
-import { buildDiscriminator, buildGenerator, countTrainableParams } from './models';
+import { buildDiscriminator, buildDiscriminatorAux, buildGenerator, countTrainableParams } from './models';
 import { augmentBatch } from '../data/augment';
 import { defaultRunConfig } from '../shared/schema';
 
 const GB = 1e9;
 
+/** Floats per image of every layer's output (an input layer's is the caller's tensor, not counted). */
 function outputFloats(model: tf.LayersModel): number {
-  return model.layers.reduce((sum, layer) => sum + (layer.outputShape as number[]).slice(1).reduce((a, b) => a * b, 1), 0);
+  return model.layers
+    .filter((layer) => layer.getClassName() !== 'InputLayer')
+    .reduce((sum, layer) => sum + (layer.outputShape as number[]).slice(1).reduce((a, b) => a * b, 1), 0);
 }
 
 test('the layout counts the parameters and layer outputs of the networks as built', () => {
@@ -30,24 +33,38 @@ test('the layout counts the parameters and layer outputs of the networks as buil
     { arch: 'dcgan', size: 128, width: 4, latent: 8 },
     { arch: 'dcgan-ref', size: 64, width: 8, latent: 100 },
     { arch: 'dcgan-ref', size: 16, width: 4, latent: 4 },
+    { arch: 'lite', size: 32, width: 8, latent: 16 },
+    { arch: 'lite', size: 64, width: 5, latent: 8 },
+    { arch: 'lite', size: 128, width: 4, latent: 8 },
+    { arch: 'lite', size: 256, width: 2, latent: 4 },
   ];
   for (const shape of shapes) {
     const g = buildGenerator(shape);
     const d = buildDiscriminator(shape);
+    // lite's D trains with a decoder head, which the layout counts as D's.
+    const head = buildDiscriminatorAux(shape, d)?.head;
     const layout = networkLayout(shape);
     const label = JSON.stringify(shape);
     assert.equal(layout.generatorParams, countTrainableParams(g), label);
-    assert.equal(layout.discriminatorParams, countTrainableParams(d), label);
+    assert.equal(layout.discriminatorParams, countTrainableParams(d) + (head ? countTrainableParams(head) : 0), label);
     assert.equal(layout.generatorActivations, outputFloats(g), label);
     assert.equal(layout.discriminatorActivations, outputFloats(d), label);
+    assert.equal(layout.auxActivations, head ? outputFloats(head) : 0, label);
     g.dispose();
     d.dispose();
+    head?.dispose();
   }
 });
 
 test('the training estimate covers the peak tensor memory of a real iteration, without overshooting by much', async () => {
   await tf.setBackend('cpu');
-  for (const overrides of [{ size: 32, width: 8, batch: 8 }, { size: 32, width: 4, batch: 24, ema: 0 }, { size: 16, width: 16, batch: 4, augment: ['translation' as const] }]) {
+  for (const overrides of [
+    { size: 32, width: 8, batch: 8 },
+    { size: 32, width: 4, batch: 24, ema: 0 },
+    { size: 16, width: 16, batch: 4, augment: ['translation' as const] },
+    { arch: 'lite' as const, size: 32, width: 8, batch: 8 },
+    { arch: 'lite' as const, size: 64, width: 4, batch: 4, ema: 0 },
+  ]) {
     const config = defaultRunConfig({ latent: 16, ...overrides });
     const state = createGan(config, { augment: augmentBatch });
     const real = (n: number) => tf.randomUniform([n, config.size, config.size, 3], -1, 1) as tf.Tensor4D;

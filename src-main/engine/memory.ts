@@ -8,10 +8,12 @@
  * the cpu backend (dcgan and dcgan-ref, 32-128 px, width 4-32, batch 8-32): the peak is about
  * 7.5 bytes-of-float per parameter (weights, Adam's two moments, gradients, update temporaries)
  * plus 5.2 floats per image per layer output of G and D (the forward pass kept for the backward
- * one, its gradients, batch norm's intermediates); the formula below is within +3..+11% of it.
+ * one, its gradients, batch norm's intermediates); the formula below is within +3..+11% of it. lite
+ * has factors of its own (PER_ACTIVATION_LITE).
  */
-import type { AugmentName, Architecture, Prior } from '../shared/schema';
+import { ARCH, type AugmentName, type Architecture, type Prior } from '../shared/schema';
 import { generatorChannels, startSide } from './models';
+import { LITE_FEATURE_SIDE, litePlan } from './models-lite';
 
 /** What the networks' size depends on. */
 export interface NetworkShape {
@@ -34,6 +36,12 @@ const FLOAT_BYTES = 4;
 /** Fitted (see the module comment): floats per parameter, and per image per layer output. */
 const PER_PARAMETER = 7.5;
 const PER_ACTIVATION = 5.2;
+/**
+ * lite's networks keep less per layer output (up-samplings, gates) and its decoder runs on the real
+ * half only: fitted the same way on lite at 32–128 px, width 4–16, batch 4–8 (within +4..+15%).
+ */
+const PER_ACTIVATION_LITE = 4.4;
+const PER_AUX_ACTIVATION = 1;
 /** Generating runs in inference mode: each layer's output lives until its chunk is done. */
 const PER_ACTIVATION_INFERENCE = 1.5;
 /** Images generated per chunk at most: larger chunks gain nothing in speed. */
@@ -46,12 +54,18 @@ export interface NetworkLayout {
   /** Floats of every layer's output for one image, summed (as the layers' outputShape gives them). */
   generatorActivations: number;
   discriminatorActivations: number;
+  /** Floats per real image of the outputs of D's auxiliary head (lite's decoder); 0 without one. */
+  auxActivations: number;
   /** Floats per image of the largest single layer output of either network. */
   largestActivation: number;
 }
 
-/** Parameter and activation counts of buildGenerator/buildDiscriminator, without building them. */
+/**
+ * Parameter and activation counts of buildGenerator/buildDiscriminator, without building them; D's
+ * include its auxiliary head's (buildDiscriminatorAux: lite's decoder), which trains with it.
+ */
 export function networkLayout(shape: NetworkShape): NetworkLayout {
+  if (shape.arch === ARCH.lite) return liteLayout(shape);
   const { start, side, stages } = generatorChannels(shape);
   // The first batch norm normalises each of the dense layer's side²·start outputs.
   let generatorParams = (shape.latent + 2) * side * side * start;
@@ -85,7 +99,70 @@ export function networkLayout(shape: NetworkShape): NetworkLayout {
   }
   discriminatorParams += s * s * c + 1;
   discriminatorActivations += s * s * c + 1; // flatten, dense
-  return { generatorParams, discriminatorParams, generatorActivations, discriminatorActivations, largestActivation };
+  return { generatorParams, discriminatorParams, generatorActivations, discriminatorActivations, auxActivations: 0, largestActivation };
+}
+
+/** networkLayout of the lite networks (models-lite.ts), layer by layer as litePlan lays them out. */
+function liteLayout(shape: NetworkShape): NetworkLayout {
+  const plan = litePlan(shape);
+  let largestActivation = 0;
+  /** Adds the floats of layer outputs of side² · channels each; returns their sum. */
+  const outputs = (side: number, channels: number, count = 1): number => {
+    largestActivation = Math.max(largestActivation, side * side * channels);
+    return count * side * side * channels;
+  };
+  // An up-sampling block: up-sampling, conv 3×3 without bias, batch norm, ReLU.
+  const upBlock = (side: number, inChannels: number, outChannels: number) => ({
+    params: 9 * inChannels * outChannels + 2 * outChannels,
+    activations: outputs(side, inChannels) + outputs(side, outChannels, 3),
+  });
+  const toRgb = (side: number, inChannels: number) => ({ params: 27 * inChannels + 3, activations: outputs(side, 3, 2) });
+
+  const [first, ...rest] = plan.generator;
+  let generatorParams = shape.latent * 16 * first.channels + 2 * first.channels;
+  let generatorActivations = outputs(4, first.channels, 4); // dense, reshape, batch norm, ReLU
+  let previous = first;
+  for (const map of rest) {
+    const block = upBlock(map.side, previous.channels, map.channels);
+    generatorParams += block.params;
+    generatorActivations += block.activations;
+    for (const { from, to } of plan.excitations.filter((e) => e.to === map.side)) {
+      const source = plan.generator.find((m) => m.side === from)!;
+      // Average pool to 4×4 (when larger), conv 4×4, LeakyReLU, conv 1×1, sigmoid, the gating product.
+      generatorParams += 16 * source.channels * map.channels + map.channels * map.channels;
+      generatorActivations += (from > 4 ? outputs(4, source.channels) : 0) + outputs(1, map.channels, 4) + outputs(map.side, map.channels);
+    }
+    previous = map;
+  }
+  const rgb = toRgb(shape.size, previous.channels);
+  generatorParams += rgb.params;
+  generatorActivations += rgb.activations;
+
+  let discriminatorParams = 0;
+  let discriminatorActivations = 0;
+  let channels = 3;
+  plan.discriminator.forEach((map, i) => {
+    // Conv 4×4 stride 2 (with bias on the first, batch norm after the others), LeakyReLU.
+    discriminatorParams += 16 * channels * map.channels + (i === 0 ? map.channels : 2 * map.channels);
+    discriminatorActivations += outputs(map.side, map.channels, i === 0 ? 2 : 3);
+    channels = map.channels;
+  });
+  discriminatorParams += 16 * channels + 1;
+  discriminatorActivations += 16 * channels + 1; // flatten, dense
+  // The decoder, from D's 8×8 features.
+  let side = LITE_FEATURE_SIDE;
+  channels = plan.discriminator.find((m) => m.side === side)!.channels;
+  let auxActivations = 0;
+  for (const map of plan.decoder) {
+    const block = upBlock(map.side, channels, map.channels);
+    discriminatorParams += block.params;
+    auxActivations += block.activations;
+    ({ side, channels } = map);
+  }
+  const reconstruction = toRgb(side, channels);
+  discriminatorParams += reconstruction.params;
+  auxActivations += reconstruction.activations;
+  return { generatorParams, discriminatorParams, generatorActivations, discriminatorActivations, auxActivations, largestActivation };
 }
 
 /** The replay buffer's capacity in images (GanOptions.replayCapacity's default): about 32 MiB, at least 8 batches. */
@@ -107,7 +184,8 @@ export function estimateTrainingBytes(shape: TrainingShape): MemoryEstimate {
   const params = layout.generatorParams + layout.discriminatorParams;
   const perImage = layout.generatorActivations + layout.discriminatorActivations;
   const image = shape.size * shape.size * 3;
-  let floats = PER_PARAMETER * params + PER_ACTIVATION * shape.batch * perImage;
+  const perActivation = shape.arch === ARCH.lite ? PER_ACTIVATION_LITE : PER_ACTIVATION;
+  let floats = PER_PARAMETER * params + perActivation * shape.batch * perImage + PER_AUX_ACTIVATION * shape.batch * layout.auxActivations;
   if (shape.ema > 0) floats += layout.generatorParams;
   // The replay buffer is a Float32Array of the app (not a tensor), filled up to its capacity.
   if (shape.replay > 0) floats += defaultReplayCapacity(shape) * image;

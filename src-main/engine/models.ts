@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ARCH, ARCH_CHOICES, supportsSize, type Architecture } from '../shared/schema';
+import { buildLiteDiscriminator, buildLiteDiscriminatorAux, buildLiteGenerator, type DiscriminatorAux } from './models-lite';
 import { Rng } from './rng';
 
 export interface ModelConfig {
@@ -37,17 +38,21 @@ export function generatorChannels(config: ModelConfig): { start: number; side: n
 }
 
 /** DCGAN's N(0, 0.02) initialisation, seeded so the same run seed builds the same networks. */
-function init(rng: Rng): ReturnType<typeof tf.initializers.randomNormal> {
+export function init(rng: Rng): ReturnType<typeof tf.initializers.randomNormal> {
   return tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: rng.seed() });
 }
 
 /** Batch norm with PyTorch's defaults (momentum 0.1 there is 0.9 here), as in the reference. */
-function batchNorm(): tf.layers.Layer {
+export function batchNorm(): tf.layers.Layer {
   return tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 });
 }
 
-/** Transposed-conv generator with batch norm and ReLU, tanh output in [-1, 1]. */
-export function buildGenerator(config: ModelConfig, rng: Rng = new Rng(1)): tf.Sequential {
+/**
+ * The architecture's generator, z (N, latent) → images (N, size, size, 3) in [-1, 1]. DCGAN's:
+ * transposed convs with batch norm and ReLU, tanh output; lite: models-lite.ts.
+ */
+export function buildGenerator(config: ModelConfig, rng: Rng = new Rng(1)): tf.LayersModel {
+  if (config.arch === ARCH.lite) return buildLiteGenerator(config, rng);
   const { start, side, stages } = generatorChannels(config);
   const model = tf.sequential({ name: 'generator' });
   model.add(
@@ -83,8 +88,12 @@ export function buildGenerator(config: ModelConfig, rng: Rng = new Rng(1)): tf.S
   return model;
 }
 
-/** Strided-conv discriminator with leaky ReLU; one logit per image. */
-export function buildDiscriminator(config: ModelConfig, rng: Rng = new Rng(2)): tf.Sequential {
+/**
+ * The architecture's discriminator, images (N, size, size, 3) → one logit each (N, 1). DCGAN's:
+ * strided convs with leaky ReLU; lite: models-lite.ts.
+ */
+export function buildDiscriminator(config: ModelConfig, rng: Rng = new Rng(2)): tf.LayersModel {
+  if (config.arch === ARCH.lite) return buildLiteDiscriminator(config, rng);
   const side = startSide(config.arch, config.size);
   const cap = config.arch === ARCH['dcgan-ref'] ? Infinity : 8 * config.width;
   const model = tf.sequential({ name: 'discriminator' });
@@ -114,6 +123,14 @@ export function buildDiscriminator(config: ModelConfig, rng: Rng = new Rng(2)): 
   model.add(tf.layers.flatten());
   model.add(tf.layers.dense({ units: 1, kernelInitializer: init(rng) }));
   return model;
+}
+
+/**
+ * The architecture's extra term in D's loss on real images, built on `discriminator` (from
+ * buildDiscriminator with the same config): lite's reconstruction decoder; null for the DCGANs.
+ */
+export function buildDiscriminatorAux(config: ModelConfig, discriminator: tf.LayersModel, rng: Rng = new Rng(3)): DiscriminatorAux | null {
+  return config.arch === ARCH.lite ? buildLiteDiscriminatorAux(config, discriminator, rng) : null;
 }
 
 /** Trainable parameters, as PyTorch counts them (batch-norm running statistics excluded). */

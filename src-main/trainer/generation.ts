@@ -20,8 +20,8 @@ export interface LoadedRun {
   config: RunConfig;
   step: number;
   /** The EMA generator when the run keeps one, else the trained generator. */
-  generator: tf.Sequential;
-  discriminator: tf.Sequential | null;
+  generator: tf.LayersModel;
+  discriminator: tf.LayersModel | null;
   dispose(): void;
 }
 
@@ -43,7 +43,7 @@ export async function loadRun(runDir: string, options: { discriminator?: boolean
   const { checkpoint } = intact;
   const generator = buildGenerator(config);
   loadModelWeights(generator, checkpoint, checkpoint.json.model.ema ? 'EMA' : 'G');
-  let discriminator: tf.Sequential | null = null;
+  let discriminator: tf.LayersModel | null = null;
   if (options.discriminator) {
     discriminator = buildDiscriminator(config);
     loadModelWeights(discriminator, checkpoint, 'D');

@@ -78,6 +78,17 @@ test('train prints a line per quality score, and --json prints the score lines o
   assert.equal(onDisk.filter((l) => 'eval' in l).length, 3);
 });
 
+test('train --arch lite writes its run folder', async () => {
+  const run = join(root, 'lite');
+  const result = await cli(['train', '--data', data, '--out', run, ...tiny, '--arch', 'lite', '--steps', '1', '--sample-every', '1', '--json']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(result.stdout.trim().split('\n').map((l) => JSON.parse(l).step), [1]);
+  assert.equal(JSON.parse(await readFile(join(run, 'config.json'), 'utf8')).arch, 'lite');
+  assert.deepEqual(await readdir(join(run, 'samples')), ['step-000000.png', 'step-000001.png']);
+  assert.deepEqual(await readdir(join(run, 'checkpoints')), ['step-000001.ckpt']);
+  assert.equal((await readFile(join(run, 'metrics.jsonl'), 'utf8')).trim().split('\n').length, 1);
+});
+
 test('SIGTERM saves a checkpoint of the last completed step before exiting', async () => {
   const run = join(root, 'signal');
   let sent = false;

@@ -53,20 +53,32 @@ export type Prior = keyof typeof PRIOR_CHOICES;
 
 /**
  * Architectures. `startSides`: the generator starts from a startSide × startSide map and doubles it, so a
- * size must be startSide · 2^n (32, 64, 128 from 4; 48, 96 from 6).
+ * size must be startSide · 2^n (32, 64, 128 from 4; 48, 96 from 6). `minSize`, `maxSize`: the sides it is
+ * made for, in px.
  */
 export const ARCH_CHOICES = {
   dcgan: {
     label: 'DCGAN',
     help: 'DCGAN (Radford et al. 2016) with channels capped at 8 × width, so 128 px stays trainable on a CPU',
     startSides: [4, 6],
+    minSize: 16,
+    maxSize: 1024,
   },
   'dcgan-ref': {
     label: 'DCGAN (reference)',
     help: 'exactly the PyTorch reference network of the speed benchmark (../shared/bench): powers of two only',
     startSides: [4],
+    minSize: 16,
+    maxSize: 1024,
   },
-} as const satisfies Record<string, ChoiceInfo & { startSides: readonly number[] }>;
+  lite: {
+    label: 'Lite (few-shot)',
+    help: 'after FastGAN (Liu et al. 2021), for small sets: G with skip-layer excitation, D that also learns to redraw real images from its own features',
+    startSides: [4],
+    minSize: 32,
+    maxSize: 256,
+  },
+} as const satisfies Record<string, ChoiceInfo & { startSides: readonly number[]; minSize: number; maxSize: number }>;
 
 export type Architecture = keyof typeof ARCH_CHOICES;
 
@@ -97,9 +109,11 @@ export const AUGMENT_NAMES = Object.keys(AUGMENT_CHOICES) as AugmentName[];
 
 /**
  * Whether `size` is an image side the architecture can generate: startSide · 2^n with at least two
- * up-samplings (16 px and up from 4, 24 px and up from 6).
+ * up-samplings (16 px and up from 4, 24 px and up from 6), within the architecture's minSize … maxSize.
  */
 export function supportsSize(arch: Architecture, size: number): boolean {
+  const { minSize, maxSize } = ARCH_CHOICES[arch];
+  if (size < minSize || size > maxSize) return false;
   return ARCH_CHOICES[arch].startSides.some((side) => {
     const ratio = size / side;
     return Number.isInteger(ratio) && ratio >= 4 && (ratio & (ratio - 1)) === 0;

@@ -52,6 +52,8 @@ test('a size the architecture cannot make is reported beside the other mistakes'
   assert.deepEqual(errors.map((e) => e.field).sort(), ['batch', 'size']);
   assert.deepEqual(supportedSizes('dcgan'), [32, 48, 64, 96, 128]);
   assert.deepEqual(supportedSizes('dcgan-ref'), [32, 64, 128]);
+  assert.deepEqual(supportedSizes('lite', 16, 512), [32, 64, 128, 256]);
+  assert.match(errorsOf({ ...valid(), arch: 'lite', size: 16 })[0].message, /Lite \(few-shot\) cannot make 16 px images: choose 32, 64, 128, 256 px/);
 });
 
 test('null, arrays and missing data are refused with one line each', () => {
