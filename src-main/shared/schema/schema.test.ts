@@ -73,8 +73,19 @@ test('config.json of version 1 (no schemaVersion) is upgraded; a newer one is re
   assert.ok(!broken.ok && broken.errors[0].field === 'k');
 });
 
+test('a version-2 config.json upgrades to the recipe options off: adaptive augmentation, spectral norm, R1', () => {
+  const { ada: _a, adaImages: _ai, spectralNorm: _sn, r1: _r, r1Every: _re, ...rest } = valid();
+  const upgraded = upgradeRunConfig({ ...rest, schemaVersion: 2 });
+  assert.ok(upgraded.ok, JSON.stringify(!upgraded.ok && upgraded.errors));
+  assert.equal(upgraded.value.ada, 0);
+  assert.equal(upgraded.value.spectralNorm, false);
+  assert.equal(upgraded.value.r1, 0);
+  // A version-3 file must carry them.
+  assert.ok(!upgradeRunConfig({ ...rest, schemaVersion: 3 }).ok);
+});
+
 test('resume takes only the options the schema marks as changeable', () => {
-  assert.deepEqual([...RESUMABLE_OPTIONS].sort(), ['augment', 'checkpointEvery', 'k', 'lrD', 'lrG', 'sampleEvery', 'steps']);
+  assert.deepEqual([...RESUMABLE_OPTIONS].sort(), ['ada', 'adaImages', 'augment', 'checkpointEvery', 'k', 'lrD', 'lrG', 'r1', 'r1Every', 'sampleEvery', 'steps']);
   const resumed = applyResumeChanges(valid(), { steps: 9000, lrD: 1e-4, k: 1, augment: ['color'], width: 999, loss: 'mm' });
   assert.equal(resumed.steps, 9000);
   assert.equal(resumed.lrD, 1e-4);
