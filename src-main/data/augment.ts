@@ -91,15 +91,35 @@ const AUGMENTS: Record<AugmentName, (x: tf.Tensor4D, rng: Rng) => tf.Tensor4D> =
   cutout: randomCutout,
 };
 
+/** The stream of an operation's per-image coin flips (adaptive augmentation), apart from its own draws. */
+function coinStreamFor(seed: number, name: AugmentName): Rng {
+  return new Rng((seed ^ Math.imul(AUGMENT_ORDER.indexOf(name) + 1, 0x85ebca77) ^ 0x27d4eb2f) >>> 0);
+}
+
 /**
  * The batch (NHWC, values around [-1, 1]) with the named augmentations applied; the same seed
  * always gives the same result. Returns a new tensor; the input is left to the caller.
+ *
+ * `p` (adaptive augmentation, StyleGAN2-ADA): each operation is applied to each image with
+ * probability p, independently, else the image passes through it unchanged; at p ≥ 1 (the default)
+ * every operation applies to every image, exactly as without p; at p ≤ 0 the batch is returned as
+ * a copy. The operation's own draws do not depend on p, so its stream is the same at every p.
  */
-export function augmentBatch(batch: tf.Tensor4D, names: AugmentName[], seed: number): tf.Tensor4D {
+export function augmentBatch(batch: tf.Tensor4D, names: AugmentName[], seed: number, p = 1): tf.Tensor4D {
   return tf.tidy(() => {
     let x = batch;
+    if (p <= 0) return tf.clone(batch);
     for (const name of AUGMENT_ORDER) {
-      if (names.includes(name)) x = AUGMENTS[name](x, streamFor(seed, name));
+      if (!names.includes(name)) continue;
+      if (p >= 1) {
+        x = AUGMENTS[name](x, streamFor(seed, name));
+        continue;
+      }
+      const coins = coinStreamFor(seed, name);
+      const chosen = Array.from({ length: x.shape[0] }, () => (coins.next() < p ? 1 : 0));
+      if (!chosen.includes(1)) continue;
+      const mask = perImage(chosen);
+      x = tf.add(tf.mul(AUGMENTS[name](x, streamFor(seed, name)), mask), tf.mul(x, tf.sub(1, mask)));
     }
     return x === batch ? tf.clone(batch) : x;
   });

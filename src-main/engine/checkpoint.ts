@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../shared/schema';
+import { adaFromJson, type AdaState } from './ada';
 import { createGan, modelVariables, type GanOptions, type GanState } from './gan';
 import { ReplayBuffer } from './replay';
 
@@ -30,8 +31,16 @@ export interface CheckpointJson {
   optG: { step: number };
   optD: { step: number };
   replay: { capacity: number; seen: number; count: number; sampleShape: number[] } | null;
-  /** What the weights were built for; restoring into another shape fails with a clear message. */
-  model: { arch: string; size: number; width: number; latent: number; ema: boolean };
+  /**
+   * Adaptive augmentation's p and r_t accumulator (ada.ts). Absent in checkpoints written before it
+   * existed: those resume with p = 0. (Spectral norm's power-iteration vectors are D weights, in `tensors`.)
+   */
+  ada?: AdaState;
+  /**
+   * What the weights were built for; restoring into another shape fails with a clear message.
+   * `spectralNorm` is absent in checkpoints written before it existed (off).
+   */
+  model: { arch: string; size: number; width: number; latent: number; ema: boolean; spectralNorm?: boolean };
   tensors: CheckpointTensor[];
 }
 
@@ -84,7 +93,8 @@ export async function serializeGan(state: GanState): Promise<Checkpoint> {
       replay: replayState
         ? { capacity: replayState.capacity, seen: replayState.seen, count: replayState.count, sampleShape: replayState.sampleShape }
         : null,
-      model: { arch: config.arch, size: config.size, width: config.width, latent: config.latent, ema: state.ema !== null },
+      ada: { ...state.ada },
+      model: { arch: config.arch, size: config.size, width: config.width, latent: config.latent, ema: state.ema !== null, spectralNorm: config.spectralNorm },
       tensors,
     },
     binary,
@@ -124,6 +134,10 @@ function checkCompatible(config: RunConfig, json: CheckpointJson): void {
         `the run config says ${config.arch} ${config.size}px width ${config.width} latent ${config.latent}`,
     );
   }
+  const sn = (on: boolean | undefined) => (on ? 'on' : 'off');
+  if ((m.spectralNorm ?? false) !== config.spectralNorm) {
+    throw new Error(`checkpoint was made with spectral norm of D ${sn(m.spectralNorm)}, the run config says ${sn(config.spectralNorm)}`);
+  }
 }
 
 /** A state that continues exactly where the checkpointed one stopped. */
@@ -156,6 +170,7 @@ export function restoreGan(config: RunConfig, checkpoint: Checkpoint, options: G
         values: checkpoint.binary.slice(entry.offset, entry.offset + entry.length),
       });
     }
+    state.ada = adaFromJson(json.ada);
     state.rng.setState(json.rngState);
     state.step = json.step;
     state.dUpdates = json.dUpdates;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adaOperations, initialAda, observeRt, usesAugmentation, type AdaState } from './ada';
 import { Adam } from './adam';
 import type { StepMetrics } from '../shared/contract';
 import type { AugmentName, RunConfig } from '../shared/schema';
@@ -7,11 +8,16 @@ import { defaultReplayCapacity } from './memory';
 import { buildDiscriminator, buildDiscriminatorAux, buildGenerator } from './models';
 import type { DiscriminatorAux } from './models-lite';
 import { samplePrior } from './prior';
+import { r1Penalty } from './r1';
 import { ReplayBuffer } from './replay';
 import { Rng } from './rng';
+import { powerIterateAll } from './spectral-norm';
 
-/** The dataset issue's augmentBatch: differentiable, deterministic per seed. */
-export type Augmenter = (batch: tf.Tensor4D, names: AugmentName[], seed: number) => tf.Tensor4D;
+/**
+ * The dataset issue's augmentBatch: differentiable, deterministic per seed; `p` (adaptive augmentation):
+ * the probability that each operation applies to each image, 1 when absent.
+ */
+export type Augmenter = (batch: tf.Tensor4D, names: AugmentName[], seed: number, p?: number) => tf.Tensor4D;
 
 /** Returns n real images in [-1, 1], drawing any randomness from rng so a checkpoint can replay it. */
 export type RealBatchSource = (n: number, rng: Rng) => tf.Tensor4D;
@@ -20,7 +26,7 @@ export type RealBatchSource = (n: number, rng: Rng) => tf.Tensor4D;
 export type IterationMetrics = Omit<StepMetrics, 'imgPerSec' | 'time'>;
 
 export interface GanOptions {
-  /** Needed when config.augment is not empty. */
+  /** Needed when config.augment is not empty or adaptive augmentation (config.ada) is on. */
   augment?: Augmenter;
   /** Replay buffer capacity in images; by default as many as fit in about 32 MiB (at least 8 batches). */
   replayCapacity?: number;
@@ -66,6 +72,8 @@ export interface GanState {
   step: number;
   dUpdates: number;
   gUpdates: number;
+  /** Adaptive augmentation's p and r_t accumulator (ada.ts); p stays 0 while config.ada is 0. */
+  ada: AdaState;
   readonly options: GanOptions;
 }
 
@@ -85,8 +93,8 @@ export function modelVariables(model: tf.LayersModel): tf.Variable[] {
 
 /** Builds fresh networks and optimisers from the run's seed: the same config gives the same state. */
 export function createGan(config: RunConfig, options: GanOptions = {}): GanState {
-  if (config.augment.length > 0 && !options.augment) {
-    throw new Error('config.augment is set but no augment function was given to createGan');
+  if (usesAugmentation(config) && !options.augment) {
+    throw new Error('config.augment or config.ada is set but no augment function was given to createGan');
   }
   const rng = new Rng(config.seed);
   // The networks' initial weights come from their own streams so that adding a network or an
@@ -102,7 +110,7 @@ export function createGan(config: RunConfig, options: GanOptions = {}): GanState
   const optG = new Adam(trainableVariables(generator), { lr: config.lrG, beta1: config.beta1, beta2: config.beta2 });
   const optD = new Adam(discriminatorTrainables(discriminator, dAux), { lr: config.lrD, beta1: config.beta1, beta2: config.beta2 });
   const replay = config.replay > 0 ? new ReplayBuffer(options.replayCapacity ?? defaultReplayCapacity(config)) : null;
-  return { config, generator, discriminator, dAux, ema, optG, optD, replay, rng, step: 0, dUpdates: 0, gUpdates: 0, options };
+  return { config, generator, discriminator, dAux, ema, optG, optD, replay, rng, step: 0, dUpdates: 0, gUpdates: 0, ada: initialAda(), options };
 }
 
 export function disposeGan(state: GanState): void {
@@ -119,10 +127,16 @@ function copyWeights(from: tf.LayersModel, to: tf.LayersModel): void {
   modelVariables(to).forEach((v, i) => v.assign(source[i]));
 }
 
+/**
+ * D's view of a batch: augmented when the run augments (always-on, or adaptive with probability p).
+ * Draws one seed from the training stream whenever augmentation is configured, whatever p is.
+ */
 function augmentIf(state: GanState, batch: tf.Tensor4D): tf.Tensor4D {
-  const { augment } = state.config;
-  if (augment.length === 0) return batch;
-  return state.options.augment!(batch, augment, state.rng.seed());
+  const { config } = state;
+  if (!usesAugmentation(config)) return batch;
+  const seed = state.rng.seed();
+  if (config.ada > 0) return state.ada.p > 0 ? state.options.augment!(batch, adaOperations(config), seed, state.ada.p) : batch;
+  return state.options.augment!(batch, config.augment, seed);
 }
 
 /** Shape check on what the data pipeline hands over: a wrong size fails here, not deep in a conv. */
@@ -154,7 +168,9 @@ function freshCount(state: GanState): number {
  * One discriminator update on m real and m generated images, the same number of each (THEORY.md
  * §3). `fresh` are this generator's images; a fraction config.replay of the m comes from earlier
  * generators (§5). Disposes neither input. Returns [dLoss, dReal, dFake, v, rt] as one kept tensor,
- * so the caller syncs once; rt = mean sign of the real logits (StyleGAN2-ADA's r_t).
+ * so the caller syncs once; rt = mean sign of the real logits (StyleGAN2-ADA's r_t). dLoss is the GAN
+ * loss alone: the R1 penalty (r1.ts, on every config.r1Every-th update) joins the loss minimised but not
+ * the logged value. With spectral norm, one power iteration runs first (spectral-norm.ts).
  */
 function discriminatorStep(state: GanState, real: tf.Tensor4D, fresh: tf.Tensor4D): tf.Tensor1D {
   const { config, discriminator, rng } = state;
@@ -163,16 +179,28 @@ function discriminatorStep(state: GanState, real: tf.Tensor4D, fresh: tf.Tensor4
   const replayed = replayCount > 0 ? (state.replay!.sample(replayCount, rng) as tf.Tensor4D) : null;
   if (state.replay && fresh.shape[0] > 0) state.replay.add(fresh, rng);
   const dVars = discriminatorTrainables(discriminator, state.dAux);
+  const r1Weight = config.r1 > 0 && state.dUpdates % config.r1Every === 0 ? config.r1 * config.r1Every : 0;
+  if (config.spectralNorm) powerIterateAll(discriminator);
   const stats = tf.tidy(() => {
     const fake = replayed ? tf.concat([fresh, replayed], 0) : fresh;
     const realIn = augmentIf(state, real);
     const fakeIn = augmentIf(state, fake);
     let kept: tf.Tensor1D | null = null;
+    let auxLoss: tf.Scalar | null = null;
     const { grads } = tf.variableGrads(() => {
-      // With an auxiliary term, D's pass on the real images also gives the term (one forward pass).
-      const realPass = state.dAux?.realPass(realIn, true);
-      const realLogits = realPass?.logits ?? (discriminator.apply(realIn, { training: true }) as tf.Tensor);
-      const fakeLogits = discriminator.apply(fakeIn, { training: true }) as tf.Tensor;
+      const applyD = (x: tf.Tensor4D) => discriminator.apply(x, { training: true }) as tf.Tensor;
+      // With an auxiliary term (lite's decoder), D's pass on the real images also gives the term: one
+      // forward pass, inside R1's gradient when R1 is on (the outer tape records it there too).
+      // Kept: R1's gradient scope would dispose it on the way out; disposed below, after the update.
+      const applyReal = state.dAux
+        ? (x: tf.Tensor4D) => {
+            const pass = state.dAux!.realPass(x, true);
+            auxLoss = tf.keep(pass.loss);
+            return pass.logits;
+          }
+        : applyD;
+      const { logits: realLogits, penalty } = r1Weight > 0 ? r1Penalty(applyReal, realIn, r1Weight) : { logits: applyReal(realIn), penalty: null };
+      const fakeLogits = applyD(fakeIn);
       const dLoss = loss.discriminator(realLogits, fakeLogits);
       kept = tf.keep(
         tf.stack([
@@ -183,9 +211,14 @@ function discriminatorStep(state: GanState, real: tf.Tensor4D, fresh: tf.Tensor4
           tf.mean(tf.sign(realLogits)),
         ]) as tf.Tensor1D,
       );
-      // dLoss stays the GAN loss in the metrics (D(x), V and the detectors read it); D minimises both.
-      return realPass ? (tf.add(dLoss, realPass.loss) as tf.Scalar) : dLoss;
+      // dLoss stays the GAN loss in the metrics (D(x), V and the detectors read it); D minimises it with
+      // the auxiliary term and the R1 penalty.
+      let minimised: tf.Scalar = dLoss;
+      if (auxLoss) minimised = tf.add(minimised, auxLoss) as tf.Scalar;
+      if (penalty) minimised = tf.add(minimised, penalty) as tf.Scalar;
+      return minimised;
     }, dVars);
+    (auxLoss as tf.Scalar | null)?.dispose();
     state.optD.apply(dVars.map((v) => grads[v.name]));
     return kept!;
   });
@@ -291,24 +324,29 @@ function updateEma(state: GanState): void {
  * NonFiniteLossError on a NaN/Inf loss; the state then holds the bad update, so drop it.
  */
 export function trainIteration(state: GanState, realBatch: RealBatchSource): IterationMetrics {
-  let dStats: tf.Tensor1D | null = null;
+  // Every D update's statistics, read in one sync: adaptive augmentation needs each update's r_t.
+  const dStats: tf.Tensor1D[] = [];
   const separate = state.options.reuseFakes ? state.config.k - 1 : state.config.k;
-  for (let i = 0; i < separate; i++) {
-    dStats?.dispose();
-    dStats = discriminatorUpdate(state, realBatch);
-  }
+  for (let i = 0; i < separate; i++) dStats.push(discriminatorUpdate(state, realBatch));
   let gLoss: tf.Scalar;
   if (state.options.reuseFakes) {
-    dStats?.dispose();
-    ({ dStats, gLoss } = fusedUpdate(state, realBatch));
+    const fused = fusedUpdate(state, realBatch);
+    dStats.push(fused.dStats);
+    gLoss = fused.gLoss;
   } else {
     gLoss = generatorUpdate(state);
   }
-  const [dLoss, dReal, dFake, v, rt] = Array.from(dStats!.dataSync());
+  const joined = tf.concat(dStats);
+  const all = joined.dataSync();
+  const width = dStats[0].shape[0];
+  const [dLoss, dReal, dFake, v, rt] = Array.from(all.subarray(all.length - width));
   const g = gLoss.dataSync()[0];
-  tf.dispose([dStats!, gLoss]);
+  tf.dispose([joined, ...dStats, gLoss]);
   state.step++;
+  const { config } = state;
+  observeRt(state.ada, Array.from({ length: dStats.length }, (_, i) => all[i * width + 4]), config);
   const metrics: IterationMetrics = { step: state.step, dLoss, gLoss: g, dReal, dFake, v, jsd: jsdFromValue(v), rt };
+  if (config.ada > 0) metrics.augmentP = state.ada.p;
   if (!Number.isFinite(dLoss) || !Number.isFinite(g)) throw new NonFiniteLossError(state.step, metrics);
   return metrics;
 }

@@ -66,19 +66,22 @@ test('"D has won" stays quiet on a healthy trace, a short bad patch, too few ste
   assert.ok(detectDWon(borderline, config(), true));
 });
 
-test('overfitting of D fires when r_t stays above 0.9, and turns augmentation on', () => {
+test('overfitting of D fires when r_t stays above 0.9, and turns adaptive augmentation on', () => {
   const overfit = trace(500, (step) => (step > 400 ? { rt: 0.96 } : {}));
-  const found = detectOverfitting(overfit, config({ augment: ['flip'] }));
+  const found = detectOverfitting(overfit, config());
   assert.ok(found);
   assert.equal(found.kind, 'd-overfit');
   assert.match(found.message, /called 98% of them real \(r_t 0\.96, above 0\.9\)/);
-  assert.deepEqual(found.remedy.changes, { augment: ['flip', 'translation', 'cutout', 'color'] });
+  assert.deepEqual(found.remedy.changes, { ada: 0.6 });
   assert.equal(found.remedy.resumable, true);
-  assert.equal(found.remedy.label, 'Resume with Augmentation flip → flip, translation, cutout, color');
-  // Everything on already: a slower D instead.
-  assert.deepEqual(detectOverfitting(overfit, config({ augment: ['translation', 'cutout', 'color'], lrD: 4e-4 }))?.remedy.changes, { lrD: 2e-4 });
+  assert.equal(found.remedy.label, 'Resume with Adaptive augmentation 0 → 0.6');
+  // Augmentations listed already: ADA steers them, with the small-set operations that are missing added.
+  assert.deepEqual(detectOverfitting(overfit, config({ augment: ['flip'] }))?.remedy.changes, { ada: 0.6, augment: ['flip', 'translation', 'cutout', 'color'] });
+  assert.deepEqual(detectOverfitting(overfit, config({ augment: ['translation', 'cutout', 'color'] }))?.remedy.changes, { ada: 0.6 });
   // It applies to hinge too: r_t reads only the sign of D's raw output.
   assert.ok(detectOverfitting(overfit, config({ loss: 'hinge' })));
+  // With adaptive augmentation on, r_t is steered by it: no finding.
+  assert.equal(detectOverfitting(overfit, config({ ada: 0.6 })), null);
 });
 
 test('overfitting of D stays quiet on a healthy trace and on runs logged before r_t existed', () => {

@@ -6,8 +6,9 @@
  *   losses whose D outputs are probabilities (MMGAN, NSGAN: LOSS_CHOICES[loss].probabilistic); for hinge and
  *   least squares D's output is a raw score, so this detector does not apply (the r_t check below still does).
  * - Overfitting of D: r_t = E[sign(D(x_real))] (StyleGAN2-ADA, Karras et al. 2020) above 0.9 over the stretch,
- *   i.e. D calls more than 95% of the training images real, with no adaptive augmentation steering against it.
- *   Reported only while "D has won" is not: that finding says more, and its remedy comes first.
+ *   i.e. D calls more than 95% of the training images real, with no adaptive augmentation steering against it
+ *   (skipped while it is on: it steers r_t itself). Reported only while "D has won" is not: that finding says
+ *   more, and its remedy comes first.
  * - Mode collapse: the fixed-z grid's images becoming near-identical. Diversity is the mean pairwise RMS
  *   distance between the grid's images, shrunk to at most 16 × 16 px. The grid has collapsed when its
  *   diversity falls below a fifth of the training images' and below half of the grid's own peak so far, or
@@ -18,21 +19,20 @@
  * Pure: no I/O, no tensors. The trainer feeds a HealthMonitor and reports what it returns.
  */
 import type { HealthFinding, HealthKind, HealthRemedy, StepMetrics } from '../shared/contract';
+import { ADA_DEFAULT_OPS, ADA_TARGET } from './ada';
 import {
-  AUGMENT,
   LOSS_CHOICES,
   RESUMABLE_OPTIONS,
   RUN_OPTIONS,
   optionText,
   type AnyOption,
-  type AugmentName,
   type RunConfig,
   type RunOptionKey,
   type RunOptions,
 } from '../shared/schema';
 
 /** The settings the detectors and their remedies read. */
-export type HealthConfig = Pick<RunConfig, 'loss' | 'k' | 'lrD' | 'lrG' | 'augment' | 'replay' | 'steps'>;
+export type HealthConfig = Pick<RunConfig, 'loss' | 'k' | 'lrD' | 'lrG' | 'augment' | 'ada' | 'replay' | 'steps'>;
 
 /** Thresholds. `release*`: a finding already reported stays until the value passes these (no flapping). */
 export const HEALTH_LIMITS = {
@@ -60,8 +60,6 @@ export const HEALTH_LIMITS = {
   diversitySide: 16,
 } as const;
 
-/** DiffAugment's operations for small sets (Zhao et al. 2020: colour, translation, cutout). */
-const AUGMENT_REMEDY: readonly AugmentName[] = [AUGMENT.translation, AUGMENT.cutout, AUGMENT.color];
 /** The replay share a mode-collapse remedy asks for (THEORY.md §5: D also sees earlier generators' images). */
 const REPLAY_REMEDY = 0.25;
 
@@ -151,17 +149,21 @@ export function detectDWon(trace: readonly StepMetrics[], config: HealthConfig, 
  * D overfits the training images: r_t = E[sign(D(x_real))] averaged above 0.9 over the last stretch (D calls
  * more than 95% of them real) while no adaptive augmentation steers against it. Applies to every loss (r_t
  * reads the sign of D's raw output). Null when steps without r_t (logged before it existed) are in the
- * stretch. Remedy (resumable): the DiffAugment operations that are off, on; with all on, D's learning rate halved.
- * The run schema has no adaptive augmentation yet; once it has, this detector is to be skipped while it is on.
+ * stretch, and while adaptive augmentation is on (it steers r_t toward its own target). Remedy (resumable):
+ * adaptive augmentation on at StyleGAN2-ADA's target 0.6; where the run already lists augmentations, the
+ * DiffAugment operations for small sets (translation, cutout, colour) that are missing join them, so that
+ * ADA steers those too (with none listed it steers that set anyway).
  * `active`: already reported, so it stays until r_t < 0.8.
  */
 export function detectOverfitting(trace: readonly StepMetrics[], config: HealthConfig, active = false): HealthFinding | null {
+  if (config.ada > 0) return null;
   const stretch = lastStretch(trace);
   if (!stretch || stretch.some((m) => typeof m.rt !== 'number')) return null;
   const rt = mean(stretch.map((m) => m.rt!));
   if (!(rt > (active ? HEALTH_LIMITS.releaseOverfitRt : HEALTH_LIMITS.overfitRt))) return null;
-  const missing = AUGMENT_REMEDY.filter((name) => !config.augment.includes(name));
-  const changes: Partial<RunOptions> = missing.length > 0 ? { augment: [...config.augment, ...missing] } : { lrD: lowered(config.lrD, 2) };
+  const missing = ADA_DEFAULT_OPS.filter((name) => !config.augment.includes(name));
+  const changes: Partial<RunOptions> = { ada: ADA_TARGET };
+  if (config.augment.length > 0 && missing.length > 0) changes.augment = [...config.augment, ...missing];
   return finding(
     'd-overfit',
     stretch.at(-1)!.step,

@@ -105,8 +105,9 @@ test('parameter counts at width 32, latent 128 (G, D, D\'s decoder)', (t) => {
   });
 });
 
-test('training lowers D\'s reconstruction loss on a fixed batch of real images, step after step', () => {
-  const state = createGan(tinyLite({ batch: 8, lrD: 1e-3 }));
+for (const [name, recipe] of [['', {}], [', with R1 on every update', { r1: 1, r1Every: 1 }]] as const) test(`training lowers D's reconstruction loss on a fixed batch of real images, step after step${name}`, () => {
+  // With R1 the real pass runs inside R1's gradient: the decoder's term must still reach D's update.
+  const state = createGan(tinyLite({ batch: 8, lrD: 1e-3, ...recipe }));
   const real = patternBatch(8);
   const reconstruction = () => tf.tidy(() => state.dAux!.realPass(real, false).loss.dataSync()[0]);
   const head = () => modelVariables(state.dAux!.head).map((v) => v.dataSync().slice());

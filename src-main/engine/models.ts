@@ -2,12 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import { ARCH, ARCH_CHOICES, supportsSize, type Architecture } from '../shared/schema';
 import { buildLiteDiscriminator, buildLiteDiscriminatorAux, buildLiteGenerator, type DiscriminatorAux } from './models-lite';
 import { Rng } from './rng';
+import { SpectralNormalized } from './spectral-norm';
 
 export interface ModelConfig {
   arch: Architecture;
   size: number;
   width: number;
   latent: number;
+  /** Spectrally normalised D (spectral-norm.ts), without batch norm; absent: off. */
+  spectralNorm?: boolean;
 }
 
 /**
@@ -90,38 +93,33 @@ export function buildGenerator(config: ModelConfig, rng: Rng = new Rng(1)): tf.L
 
 /**
  * The architecture's discriminator, images (N, size, size, 3) → one logit each (N, 1). DCGAN's:
- * strided convs with leaky ReLU; lite: models-lite.ts.
+ * strided convs with leaky ReLU; lite: models-lite.ts. With config.spectralNorm (DCGAN only) every conv
+ * and the dense layer are spectrally normalised and the batch norms are left out (as in SN-GAN: batch
+ * norm would rescale each channel again, undoing the normalisation); the convs then have biases.
  */
 export function buildDiscriminator(config: ModelConfig, rng: Rng = new Rng(2)): tf.LayersModel {
   if (config.arch === ARCH.lite) return buildLiteDiscriminator(config, rng);
   const side = startSide(config.arch, config.size);
   const cap = config.arch === ARCH['dcgan-ref'] ? Infinity : 8 * config.width;
+  const sn = config.spectralNorm === true;
+  const conv = (filters: number, useBias: boolean, inputShape?: number[]): tf.layers.Layer =>
+    sn
+      ? new SpectralNormalized({ kind: 'conv2d', units: filters, kernelSize: 4, strides: 2, useBias, seed: rng.seed(), inputShape })
+      : tf.layers.conv2d({ inputShape, filters, kernelSize: 4, strides: 2, padding: 'same', useBias, kernelInitializer: init(rng) });
   const model = tf.sequential({ name: 'discriminator' });
-  model.add(
-    tf.layers.conv2d({
-      inputShape: [config.size, config.size, 3],
-      filters: config.width,
-      kernelSize: 4,
-      strides: 2,
-      padding: 'same',
-      useBias: true,
-      kernelInitializer: init(rng),
-    }),
-  );
+  model.add(conv(config.width, true, [config.size, config.size, 3]));
   model.add(tf.layers.leakyReLU({ alpha: 0.2 }));
   let s = config.size / 2;
   let c = config.width;
   while (s > side) {
     c = Math.min(cap, 2 * c);
-    model.add(
-      tf.layers.conv2d({ filters: c, kernelSize: 4, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(rng) }),
-    );
-    model.add(batchNorm());
+    model.add(conv(c, sn));
+    if (!sn) model.add(batchNorm());
     model.add(tf.layers.leakyReLU({ alpha: 0.2 }));
     s /= 2;
   }
   model.add(tf.layers.flatten());
-  model.add(tf.layers.dense({ units: 1, kernelInitializer: init(rng) }));
+  model.add(sn ? new SpectralNormalized({ kind: 'dense', units: 1, useBias: true, seed: rng.seed() }) : tf.layers.dense({ units: 1, kernelInitializer: init(rng) }));
   return model;
 }
 

@@ -88,6 +88,11 @@ export interface StepMetrics {
    * heuristic: near 1 when D calls nearly every training image real). Absent in runs logged before it existed.
    */
   rt?: number;
+  /**
+   * Adaptive augmentation's probability p in [0, 1] after this step (StyleGAN2-ADA): each augmentation
+   * applies to each image D sees with this probability. Present only while adaptive augmentation is on.
+   */
+  augmentP?: number;
   imgPerSec: number;
   /** seconds since the run (or its resumption) started */
   time: number;

@@ -11,6 +11,7 @@ import {
   NonFiniteLossError,
   type Augmenter, type GanState, type RealBatchSource } from '../engine/gan';
 import { nonFiniteTensors, restoreGan, serializeGan } from '../engine/checkpoint';
+import { usesAugmentation } from '../engine/ada';
 import { DivergenceWatch, RESUME_HINT, type DivergenceLimits } from '../engine/divergence';
 import { HealthMonitor, setDiversity, type HealthUpdate } from '../engine/health';
 import type { EvalMetrics, RunConfig, StepMetrics } from '../shared/contract';
@@ -246,7 +247,7 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   if (images.count === 0) throw new Error('the dataset has no usable images');
   if (images.size !== config.size) throw new Error(`the dataset was prepared at ${images.size} px, the run trains at ${config.size} px`);
 
-  const modules = await dataModules(config.augment.length > 0);
+  const modules = await dataModules(usesAugmentation(config));
   let state: GanState;
   if (restored) {
     state = restoreGan(config, restored.checkpoint, { augment: modules.augmentBatch });

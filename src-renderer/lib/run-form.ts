@@ -34,7 +34,7 @@ export type FormErrors = Partial<Record<FieldName | 'dataset', string>>;
 /** Options with a hand-laid control of their own (they carry the theory's explanations). */
 export const HAND_LAID: readonly RunOptionKey[] = ['prior', 'loss', 'k'];
 /** Options folded into the form's Advanced section: rarely changed, with sound defaults. */
-export const ADVANCED: readonly RunOptionKey[] = ['arch', 'beta1', 'beta2'];
+export const ADVANCED: readonly RunOptionKey[] = ['arch', 'beta1', 'beta2', 'adaImages', 'r1Every'];
 
 /** The generated fields of one group of the form, in schema order. */
 export function fieldsOf(group: OptionGroup, advanced = false): Array<{ key: RunOptionKey; option: AnyOption }> {

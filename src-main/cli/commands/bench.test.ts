@@ -37,8 +37,16 @@ describe('bench on wasm', () => {
     assert.equal((await runBench(settings, 'wasm')).result.profile, undefined);
   });
 
+  it('times the step with spectral norm of D and the R1 penalty on', async () => {
+    const settings = { arch: 'dcgan' as const, size: 16, width: 4, latent: 8, batch: 2, steps: 2, reuseFakes: false, spectralNorm: true, r1: 10, r1Every: 1 };
+    const { result } = await runBench(settings, 'wasm');
+    assert.equal(result.spectralNorm, true);
+    assert.equal(result.r1, 10);
+    assert.ok(result.msPerIter > 0 && Number.isFinite(result.msPerIter));
+  });
+
   it('rejects bad options with a usage error', async () => {
-    for (const args of [['--size', '3x'], ['--backend', 'gpu'], ['--arch', 'vgg'], ['--size', '48'], ['--batch', '0'], ['--threads', '0']]) {
+    for (const args of [['--size', '3x'], ['--backend', 'gpu'], ['--arch', 'vgg'], ['--size', '48'], ['--batch', '0'], ['--threads', '0'], ['--r1', '-1'], ['--r1-every', '0']]) {
       const program = new Command('gan-studio').exitOverride();
       registerBench(program);
       await assert.rejects(program.parseAsync(['node', 'gan-studio', 'bench', ...args]), UsageError, args.join(' '));

@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
 import type { KernelProfile } from '../../engine/kernel-profile';
 import { describeBackend, type BackendPreference, type BackendReport } from '../../shared/contract';
-import { ARCH, ARCH_NAMES, type Architecture } from '../../shared/schema';
+import { ARCH, ARCH_NAMES, RUN_OPTIONS, type Architecture } from '../../shared/schema';
 import { UsageError } from '../usage-error';
+import { addSchemaOptions, readOptions } from './schema-options';
+
+/** Run options of the quality recipe whose cost bench can time (issue 12); off unless given. */
+const RECIPE_OPTIONS = { spectralNorm: RUN_OPTIONS.spectralNorm, r1: RUN_OPTIONS.r1, r1Every: RUN_OPTIONS.r1Every };
 
 interface BenchOptions {
   arch: string;
@@ -27,6 +31,10 @@ export interface BenchSettings {
   steps: number;
   /** The generator update reuses the discriminator update's fakes (torch_dcgan.py's loop). */
   reuseFakes: boolean;
+  /** Spectral norm of D and the R1 penalty (run options of the same names); off when absent. */
+  spectralNorm?: boolean;
+  r1?: number;
+  r1Every?: number;
 }
 
 export interface BenchResult extends BenchSettings {
@@ -57,7 +65,8 @@ export interface BenchRunOptions {
  * Times the engine's own trainIteration (src-main/engine/gan.ts), configured as the reference
  * (shared/bench/README.md): ns loss, k = 1, Adam(2e-4, 0.5, 0.999), no EMA, replay or augmentation,
  * and with reuseFakes the reference's loop, where the generator update reuses the fakes (and the
- * generator's forward pass) of the discriminator update.
+ * generator's forward pass) of the discriminator update. spectralNorm, r1 and r1Every, when given,
+ * add those parts of the quality recipe, to time what they cost.
  */
 export async function runBench(
   settings: BenchSettings,
@@ -74,9 +83,11 @@ export async function runBench(
       import('../../engine/kernel-profile'),
       import('../../shared/schema'),
     ]);
-  const { reuseFakes, ...modelSettings } = settings;
+  const { reuseFakes, spectralNorm, r1, r1Every, ...modelSettings } = settings;
+  const recipe = Object.fromEntries(Object.entries({ spectralNorm, r1, r1Every }).filter(([, v]) => v !== undefined));
   const config = defaultRunConfig({
     ...modelSettings,
+    ...recipe,
     loss: LOSS.ns,
     k: 1,
     prior: PRIOR.normal,
@@ -139,7 +150,7 @@ function positiveInt(name: string, value: string): number {
 }
 
 export function registerBench(program: Command): void {
-  program
+  const command = program
     .command('bench')
     .description(
       'time whole training iterations (one D and one G update on batch real + batch generated images, ' +
@@ -155,8 +166,9 @@ export function registerBench(program: Command): void {
     .option('--threads <n>', 'wasm threads (default: one per core, at most 8)')
     .option('--profile', 'then profile --steps more iterations: time, calls and GFLOP/s of each kernel')
     .option('--fresh-fakes', 'new z for the generator update, as `train` does (default: reuse the fakes of the D update, as torch_dcgan.py does)')
-    .option('--json', 'print one JSON line')
-    .action(async (options: BenchOptions) => {
+    .option('--json', 'print one JSON line');
+  addSchemaOptions(command, RECIPE_OPTIONS, { spectralNorm: false, r1: 0 });
+  command.action(async (options: BenchOptions) => {
       if (!(ARCH_NAMES as string[]).includes(options.arch)) {
         throw new UsageError(`--arch must be one of ${ARCH_NAMES.join(', ')}, got "${options.arch}"`);
       }
@@ -173,6 +185,7 @@ export function registerBench(program: Command): void {
         batch: positiveInt('batch', options.batch),
         steps: positiveInt('steps', options.steps),
         reuseFakes: !options.freshFakes,
+        ...readOptions(RECIPE_OPTIONS, options as unknown as Record<string, unknown>),
       };
       const threads = options.threads === undefined ? undefined : positiveInt('threads', options.threads);
       const { report, result } = await runBench(settings, options.backend as BackendPreference, { threads, profile: options.profile });
@@ -187,7 +200,8 @@ export function registerBench(program: Command): void {
         `${arch} ${result.size} px, width ${result.width}, latent ${result.latent}, batch ${result.batch} ` +
           `(G ${result.gParams.toLocaleString('en')}, D ${result.dParams.toLocaleString('en')} parameters): ` +
           `${result.msPerIter} ms per iteration, ${result.imgPerSec} img/s (mean of ${result.steps} after 1 warm-up` +
-          `${result.reuseFakes ? '' : ', fresh fakes for G'}; CPU time ${result.cpuPerWall}× wall time)\n`,
+          `${result.reuseFakes ? '' : ', fresh fakes for G'}${result.spectralNorm ? ', spectral norm' : ''}` +
+          `${result.r1 ? `, R1 γ ${result.r1} every ${result.r1Every ?? RUN_OPTIONS.r1Every.default}` : ''}; CPU time ${result.cpuPerWall}× wall time)\n`,
       );
       if (result.profile) {
         const { formatKernelProfile } = await import('../../engine/kernel-profile');

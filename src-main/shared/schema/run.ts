@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ImportSettingsSchema, type ImportSettings } from './dataset';
 import { ARCH, ARCH_CHOICES, AUGMENT_CHOICES, LOSS, LOSS_CHOICES, PRIOR, PRIOR_CHOICES, supportedSizes, supportsSize } from './names';
-import { choice, defaultsOf, integer, list, number, objectOf, type AnyOption } from './option';
+import { boolean, choice, defaultsOf, integer, list, number, objectOf, type AnyOption } from './option';
 
 /**
  * config.json's format version. 1: every file written before the field existed (issue 10); 2: the run
@@ -31,7 +31,12 @@ export const RUN_OPTIONS = {
   seed: integer({ label: 'Seed', help: 'same seed, same run', default: 1, min: 0, max: 2 ** 32 - 1, group: 'training' }),
   replay: number({ label: 'Replay fraction', help: 'share of the fakes D sees drawn from earlier generators (0 = off)', default: 0, min: 0, max: 1, group: 'stabilisers', shape: true }),
   ema: number({ label: 'EMA of G', help: "decay of a moving average of G's weights used for samples (0 = off, 0.999 typical)", default: 0.999, min: 0, max: 1, maxExclusive: true, group: 'stabilisers', shape: true }),
-  augment: list(AUGMENT_CHOICES, { label: 'Augmentation', help: 'applied to real and generated images before D', default: [], group: 'stabilisers', resume: true }),
+  augment: list(AUGMENT_CHOICES, { label: 'Augmentation', help: 'applied to real and generated images before D (with adaptive augmentation: each with probability p)', default: [], group: 'stabilisers', resume: true }),
+  ada: number({ label: 'Adaptive augmentation', help: "target for D's overfitting r_t: p rises while r_t is above it (0 = off, 0.6 typical; StyleGAN2-ADA)", default: 0, min: 0, max: 1, maxExclusive: true, group: 'stabilisers', resume: true, addedIn: 3, before: 0 }),
+  adaImages: integer({ label: 'ADA speed (images)', help: 'real images over which p can move from 0 to 1 (StyleGAN2-ADA: 500,000 for long runs)', default: 100_000, min: 1000, max: 100_000_000, group: 'stabilisers', resume: true, addedIn: 3, before: 100_000 }),
+  spectralNorm: boolean({ label: 'Spectral norm of D', help: "divides each D layer's weights by their largest singular value (Miyato et al. 2018); D then has no batch norm", default: false, group: 'stabilisers', shape: true, addedIn: 3, before: false }),
+  r1: number({ label: 'R1 penalty γ', help: "γ/2 · E‖∇D(x)‖² on real images (Mescheder et al. 2018): keeps D smooth around the data (0 = off, 1–10 typical)", default: 0, min: 0, max: 10_000, group: 'stabilisers', resume: true, addedIn: 3, before: 0 }),
+  r1Every: integer({ label: 'R1 every (D steps)', help: 'lazy R1: computed on every Nth discriminator update and weighted N× (StyleGAN2: 16; 1 = every update)', default: 16, min: 1, max: 1000, group: 'stabilisers', resume: true, addedIn: 3, before: 16 }),
   sampleEvery: integer({ label: 'Grid every (steps)', help: 'steps between sample grids', default: 100, min: 1, max: 10_000_000, group: 'logging', resume: true }),
   checkpointEvery: integer({ label: 'Checkpoint every', help: 'steps between checkpoints: a crash loses at most this much', default: 500, min: 1, max: 10_000_000, group: 'logging', resume: true }),
   evalEvery: integer({ label: 'Score every (steps)', help: 'steps between quality scores (SWD, NDB/K) of the generator, and one at the end of a run that long; about 10–20 s each on a CPU (0 = off; the default scores a 5000-step run 5 times)', default: 1000, min: 0, max: 10_000_000, group: 'logging', resume: true, addedIn: 3, before: 0 }),
@@ -94,6 +99,9 @@ function crossFieldErrors(input: Record<string, unknown>): FieldError[] {
       message: `${ARCH_CHOICES[arch.data].label} cannot make ${size.data} px images: choose ${supportedSizes(arch.data, 32, 256).join(', ')} px`,
     });
   }
+  if (arch.success && arch.data === ARCH.lite && input.spectralNorm === true) {
+    errors.push({ field: 'spectralNorm', message: `spectralNorm: spectral norm is built into the DCGAN discriminators only; turn it off for ${ARCH_CHOICES.lite.label}, or choose a DCGAN` });
+  }
   const data = input.data as Partial<RunData> | undefined;
   if (data && typeof data === 'object' && Array.isArray(data.folders) && data.folders.length === 0 && !data.demo) {
     errors.push({ field: 'data.folders', message: 'the run has no dataset folder: choose one, or the demo set' });
@@ -153,8 +161,8 @@ export function defaultRunConfig(overrides: Partial<RunConfig> = {}): RunConfig 
 }
 
 /**
- * Options that may change when a run resumes: the length, learning rates, D steps per G step, augmentation,
- * how often to log. None of them is in the checkpoint's shape; they take effect from the next step.
+ * Options that may change when a run resumes: the length, learning rates, D steps per G step, augmentation
+ * (adaptive too), the R1 penalty, how often to log. None of them is in the checkpoint's shape; they take effect from the next step.
  */
 export const RESUMABLE_OPTIONS = (Object.keys(RUN_OPTIONS) as RunOptionKey[]).filter((key) => RUN_OPTIONS[key].resume === true);
 

@@ -84,8 +84,19 @@ test('a version-2 config.json is not scored during training, as before; new runs
   assert.equal(fresh.steps / fresh.evalEvery, 5);
 });
 
+test('a version-2 config.json upgrades to the recipe options off: adaptive augmentation, spectral norm, R1', () => {
+  const { ada: _a, adaImages: _ai, spectralNorm: _sn, r1: _r, r1Every: _re, ...rest } = valid();
+  const upgraded = upgradeRunConfig({ ...rest, schemaVersion: 2 });
+  assert.ok(upgraded.ok, JSON.stringify(!upgraded.ok && upgraded.errors));
+  assert.equal(upgraded.value.ada, 0);
+  assert.equal(upgraded.value.spectralNorm, false);
+  assert.equal(upgraded.value.r1, 0);
+  // A version-3 file must carry them.
+  assert.ok(!upgradeRunConfig({ ...rest, schemaVersion: 3 }).ok);
+});
+
 test('resume takes only the options the schema marks as changeable', () => {
-  assert.deepEqual([...RESUMABLE_OPTIONS].sort(), ['augment', 'checkpointEvery', 'evalEvery', 'evalSamples', 'k', 'lrD', 'lrG', 'sampleEvery', 'steps']);
+  assert.deepEqual([...RESUMABLE_OPTIONS].sort(), ['ada', 'adaImages', 'augment', 'checkpointEvery', 'evalEvery', 'evalSamples', 'k', 'lrD', 'lrG', 'r1', 'r1Every', 'sampleEvery', 'steps']);
   const resumed = applyResumeChanges(valid(), { steps: 9000, lrD: 1e-4, k: 1, augment: ['color'], width: 999, loss: 'mm' });
   assert.equal(resumed.steps, 9000);
   assert.equal(resumed.lrD, 1e-4);
@@ -122,4 +133,11 @@ test('every option has a label, a one-line help and a default within its own rul
     assert.ok(option.schema.safeParse(option.default).success, `${key}'s default passes its own rule`);
   }
   assert.equal(DEFAULT_TOY_CONFIG.batch, 512);
+});
+
+test('spectral norm with the lite architecture is refused by name (lite has no normalised layers)', () => {
+  const result = validateRunConfig({ ...valid(), arch: 'lite', spectralNorm: true });
+  assert.ok(!result.ok);
+  assert.deepEqual(result.errors.map((e) => e.field), ['spectralNorm']);
+  assert.ok(validateRunConfig({ ...valid(), arch: 'lite', spectralNorm: false }).ok);
 });
