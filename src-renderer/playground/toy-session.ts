@@ -40,7 +40,7 @@ export class ToySession {
   private losses: number[] = [];
 
   constructor(
-    private readonly post: (message: ToMain, transfer?: Transferable[]) => void,
+    private readonly post: (message: ToMain, transfer?: ArrayBufferLike[]) => void,
     private readonly schedule: (run: () => void) => void = (run) => setTimeout(run, 0),
   ) {}
 

@@ -10,10 +10,10 @@ import { ToySession } from './toy-session';
 // The DOM typings describe `self` as a Window; in a worker it is a DedicatedWorkerGlobalScope, whose
 // postMessage takes (message, transfer) as below.
 const scope = self as unknown as {
-  postMessage(message: ToMain, transfer: Transferable[]): void;
+  postMessage(message: ToMain, transfer: ArrayBufferLike[]): void;
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
 };
-const post = (message: ToMain, transfer: Transferable[] = []) => scope.postMessage(message, transfer);
+const post = (message: ToMain, transfer: ArrayBufferLike[] = []) => scope.postMessage(message, transfer);
 const session = new ToySession(post);
 const pending: ToWorker[] = [];
 let started = false;
