@@ -2,6 +2,13 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { artifactDir, expect, test } from './studio';
 
+/** Pauses, and waits until the worker says it stopped (the chunk it was training may end after the click). */
+async function pause(page: Page): Promise<void> {
+  await expect(page.getByTestId('pg-play')).toHaveText('Pause');
+  await page.getByTestId('pg-play').click();
+  await expect(page.getByTestId('playground')).toHaveAttribute('data-training', 'idle');
+}
+
 /** A fingerprint of the plot's pixels, to see that training changes what is drawn. */
 async function canvasSignature(page: Page): Promise<{ coloured: number; sum: number }> {
   return page.getByTestId('pg-canvas').evaluate((canvas: HTMLCanvasElement) => {
@@ -29,7 +36,7 @@ test('the playground trains a GAN on ring8 in the browser: heatmap, points and c
 
   await page.getByTestId('pg-play').click();
   await expect.poll(async () => Number(await page.getByTestId('pg-iterations').textContent()), { timeout: 120_000 }).toBeGreaterThan(60);
-  await page.getByTestId('pg-play').click();
+  await pause(page);
   const after = await canvasSignature(page);
   expect(after.sum).not.toBe(before.sum);
   await expect(page.getByTestId('pg-jsd')).toHaveText(/^\d\.\d{3}$/);
@@ -75,7 +82,7 @@ test('1-D mode draws P_data, P_G, D and D* and reports how far D is from the opt
   await expect(page.getByText('D*(x) = P_data / (P_data + P_G)')).toBeVisible();
   await page.getByTestId('pg-play').click();
   await expect.poll(async () => Number(await page.getByTestId('pg-iterations').textContent()), { timeout: 120_000 }).toBeGreaterThan(40);
-  await page.getByTestId('pg-play').click();
+  await pause(page);
   const gap = Number(await page.getByTestId('pg-gap').textContent());
   expect(gap).toBeGreaterThanOrEqual(0);
   expect(gap).toBeLessThan(1);
@@ -102,7 +109,7 @@ test('a distribution drawn with the mouse becomes the real data the GAN trains o
   await expect(page.getByTestId('pg-play')).toBeEnabled();
   await page.getByTestId('pg-play').click();
   await expect.poll(async () => Number(await page.getByTestId('pg-iterations').textContent()), { timeout: 120_000 }).toBeGreaterThan(20);
-  await page.getByTestId('pg-play').click();
+  await pause(page);
   await page.screenshot({ path: join(artifactDir, 'playground-drawn.png'), fullPage: true });
 });
 
@@ -168,9 +175,8 @@ test('the toy GAN trains in a Web Worker: no main-thread task over 200 ms while 
     await expect(heatmap).toBeChecked({ checked: i % 2 === 1 });
     await page.waitForTimeout(400);
   }
+  await pause(page);
   const playedTo = await iterations(page);
-  await page.getByTestId('pg-play').click();
-  await expect(page.getByTestId('pg-play')).toHaveText('Play');
   const { longTasks, latencies } = await responsiveness(page, since);
   const longest = Math.max(0, ...longTasks);
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -192,6 +198,7 @@ test('leaving the Playground and coming back keeps the session: model, iteration
   await expect(page.getByTestId('playground')).toHaveCount(0);
   await openPlayground(page);
   await expect(page.getByTestId('pg-play')).toHaveText('Play');
+  await expect(page.getByTestId('playground')).toHaveAttribute('data-training', 'idle');
   const kept = await iterations(page);
   expect(kept).toBeGreaterThan(40);
   expect(Number(await page.getByTestId('pg-chart-losses').getAttribute('data-points'))).toBeGreaterThan(40);
@@ -199,7 +206,7 @@ test('leaving the Playground and coming back keeps the session: model, iteration
   // and it trains on from there
   await page.getByTestId('pg-play').click();
   await expect.poll(() => iterations(page), { timeout: 120_000 }).toBeGreaterThan(kept + 10);
-  await page.getByTestId('pg-play').click();
+  await pause(page);
 });
 
 test('settings apply when changed: the loss live at the next step, the distribution and network size with Apply and reset', async ({ page, studio }) => {
@@ -215,7 +222,7 @@ test('settings apply when changed: the loss live at the next step, the distribut
   await expect(page.getByTestId('pg-pending')).toHaveCount(0);
   const afterSwitch = await iterations(page);
   await expect.poll(() => iterations(page), { timeout: 120_000 }).toBeGreaterThan(afterSwitch + 10);
-  await page.getByTestId('pg-play').click();
+  await pause(page);
 
   // the distribution waits for Apply and reset, and says so
   await page.getByTestId('pg-distribution').selectOption('moons');
@@ -255,7 +262,7 @@ test('1-D readouts: KS distance and histogram JSD, no mode table', async ({ page
   await expect(page.getByTestId('pg-gmm-fit')).toHaveCount(0);
   await page.getByTestId('pg-play').click();
   await expect.poll(() => iterations(page), { timeout: 120_000 }).toBeGreaterThan(60);
-  await page.getByTestId('pg-play').click();
+  await pause(page);
   const ks = Number(await page.getByTestId('pg-ks').textContent());
   expect(ks).toBeGreaterThanOrEqual(0);
   expect(ks).toBeLessThanOrEqual(1);

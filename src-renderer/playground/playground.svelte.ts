@@ -51,6 +51,8 @@ export class Playground {
   /** Iterations per drawn frame. */
   speed = $state(5);
   playing = $state(false);
+  /** The worker trains, or may still be finishing the chunk it had begun when paused. */
+  busy = $state(false);
   layers = $state<Layers>({ real: true, generated: true, heatmap: true, arrows: false, manifold: false });
   /** The points of a drawn distribution, in data coordinates. */
   drawn = $state<number[][]>([]);
@@ -112,6 +114,7 @@ export class Playground {
   /** New networks (and a new distribution) with every current setting; clears every measurement. */
   reset(): void {
     this.playing = false;
+    this.busy = false;
     this.error = null;
     this.settingsError = null;
     this.gmm.clear();
@@ -139,6 +142,7 @@ export class Playground {
   togglePlay(): void {
     if (!this.hasGan) return;
     this.playing = !this.playing;
+    this.busy = true;
     this.send({ type: 'play', playing: this.playing, speed: this.speed });
   }
 
@@ -150,7 +154,7 @@ export class Playground {
   /** One D or G step, paused. */
   singleStep(kind: 'd' | 'g'): void {
     if (!this.hasGan) return;
-    this.playing = false;
+    if (this.playing) this.togglePlay();
     this.send({ type: 'step', kind });
   }
 
@@ -239,6 +243,10 @@ export class Playground {
       case 'stopped':
         this.error = message.message;
         this.playing = false;
+        this.busy = false;
+        break;
+      case 'paused':
+        if (!this.playing) this.busy = false;
         break;
       case 'gmm':
         this.gmm.receive(message.result, message.error);

@@ -86,6 +86,8 @@ export type ToMain =
    * G loss) triples, the plot's data and, every few frames (always when paused), the read-outs.
    */
   | { type: 'frame'; counters: Counters; losses: Float32Array; view: FrameView; readouts: Readouts | null }
+  /** Answers a pause, after a last frame with the read-outs: nothing trains until the next play. */
+  | { type: 'paused' }
   | { type: 'applied'; config: ToyGanConfig }
   | { type: 'settings-refused'; message: string }
   /** Training stopped on an error (e.g. a loss that is not a number). */

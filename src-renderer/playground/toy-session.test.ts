@@ -53,10 +53,15 @@ test('reset answers with the session and a first frame; playing trains only afte
   assert.deepEqual([frames[1].losses[0], frames[1].losses[3], frames[1].losses[6]], [2, 4, 6]);
   assert.equal(frames[1].readouts, null, 'read-outs come every few frames while playing');
   assert.equal(queue.length, 0, 'no further training before this frame is drawn');
+  // a pause is answered by a frame with read-outs for where it stopped, then `paused`; nothing trains after
   session.handle({ type: 'frame-drawn' });
   session.handle({ type: 'play', playing: false, speed: 3 });
+  assert.equal(sent.at(-1)!.message.type, 'paused');
+  const stopped = take('frame').at(-1)!;
+  assert.equal(stopped.counters.iterations, 3);
+  assert.ok(stopped.readouts);
   queue.shift()?.();
-  assert.equal(take('frame').length, 2, 'paused: nothing more');
+  assert.equal(take('frame').length, 3, 'paused: nothing more');
 });
 
 test('live settings are applied or refused with a message; a single step pauses and sends read-outs', () => {

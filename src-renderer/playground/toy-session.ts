@@ -55,8 +55,15 @@ export class ToySession {
         break;
       case 'play':
         this.speed = message.speed;
-        this.playing = message.playing && this.gan !== null;
-        this.wake();
+        if (message.playing) {
+          this.playing = this.gan !== null;
+          this.wake();
+        } else {
+          // the chunk that was training has sent its frame already: read-outs for where it stopped
+          if (this.playing) this.sendFrame(true);
+          this.playing = false;
+          this.post({ type: 'paused' });
+        }
         break;
       case 'speed':
         this.speed = message.speed;
