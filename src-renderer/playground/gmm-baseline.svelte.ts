@@ -1,4 +1,3 @@
-import type { ModeMetrics } from '../../src-main/engine/toy/metrics';
 import type { GmmResult } from './protocol';
 
 /**
@@ -31,5 +30,3 @@ export class GmmBaseline {
     this.error = error;
   }
 }
-
-export type { ModeMetrics };

@@ -6,7 +6,6 @@ import { DRAW_BOUNDS, type Counters, type FrameView, type Layers, type Readouts,
 import { drawPlot } from './render';
 
 export { DRAW_BOUNDS };
-export type { LayerName } from './protocol';
 
 export const DISTRIBUTIONS: Array<{ name: ToyDistributionName; label: string }> = [
   { name: 'ring8', label: 'Ring of 8 Gaussians (σ 0.01)' },
