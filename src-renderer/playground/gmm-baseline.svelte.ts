@@ -1,38 +1,32 @@
-import { fitGmm, modeMetrics, sampleGmm, type GaussianMixture, type ModeMetrics, type ToyDistribution } from '../../src-main/engine/toy';
-import { Rng } from '../../src-main/engine/rng';
+import type { GmmResult } from './protocol';
 
 /**
  * The maximum-likelihood baseline beside the GAN (THEORY.md §1): a Gaussian mixture fitted by EM
- * to 2,500 real samples, its samples and their mode metrics.
+ * to 2,500 real samples, in the playground's worker (toy-session.ts); here its samples, metrics and
+ * density over the view, as the worker sent them.
  */
 export class GmmBaseline {
   components = $state(8);
-  model = $state.raw<GaussianMixture | null>(null);
-  metrics = $state.raw<ModeMetrics | null>(null);
-  samples = $state.raw<Float32Array | null>(null);
+  /** A fit is under way in the worker. */
+  fitting = $state(false);
+  result = $state.raw<GmmResult | null>(null);
+  metrics = $derived(this.result?.metrics ?? null);
   error = $state<string | null>(null);
-  /** The model's density over the view, drawn once per fit (render.ts): it does not change while the GAN trains. */
+  /** The model's density over the view, painted once per fit (render.ts): it does not change while the GAN trains. */
   densityImage: ImageData | null = null;
 
   /** Forgets the fit (not the last error). */
   clear(): void {
-    this.model = null;
+    this.result = null;
     this.densityImage = null;
-    this.metrics = null;
-    this.samples = null;
+    this.fitting = false;
   }
 
-  /** Fits `components` Gaussians to samples of the distribution; a failure lands in `error`. */
-  fit(distribution: ToyDistribution, seed: number): void {
-    try {
-      const rng = new Rng(seed + 17);
-      const data = distribution.sample(2500, rng);
-      this.densityImage = null;
-      this.model = fitGmm(data, distribution.dim, { components: this.components, seed, restarts: 3 });
-      this.samples = sampleGmm(this.model, 2500, rng);
-      this.metrics = distribution.modes && distribution.sigma ? modeMetrics(this.samples, distribution.dim, distribution.modes, distribution.sigma) : null;
-    } catch (cause) {
-      this.error = cause instanceof Error ? cause.message : String(cause);
-    }
+  /** The worker's answer to a fit: the result, or the one-line reason it failed. */
+  receive(result: GmmResult | null, error: string | null): void {
+    this.fitting = false;
+    this.densityImage = null;
+    this.result = result;
+    this.error = error;
   }
 }

@@ -1,7 +1,7 @@
 import type { Series } from '../lib/chart-series';
 import type { XY } from '../lib/decimate';
 
-export type HistoryKey = 'dLoss' | 'gLoss' | 'jsdEstimate' | 'histogramJsd' | 'flatness' | 'modes' | 'hq' | 'reverseKL';
+export type HistoryKey = 'dLoss' | 'gLoss' | 'jsdEstimate' | 'histogramJsd' | 'flatness' | 'modes' | 'hq' | 'reverseKL' | 'ks';
 
 /** The series the playground's charts draw, one LineChart each. */
 export interface PlaygroundCharts {
@@ -10,9 +10,11 @@ export interface PlaygroundCharts {
   flatness: Series[];
   modes: Series[];
   reverseKL: Series[];
+  /** 1-D: the KS distance and the histograms' JSD between P_data and P_G. */
+  distance1d: Series[];
 }
 
-export const NO_CHARTS: PlaygroundCharts = { losses: [], jsd: [], flatness: [], modes: [], reverseKL: [] };
+export const NO_CHARTS: PlaygroundCharts = { losses: [], jsd: [], flatness: [], modes: [], reverseKL: [], distance1d: [] };
 
 /**
  * Every measurement since the last reset, as (x, y) points: x is the step count for the losses
@@ -29,6 +31,7 @@ export class TrainingHistory {
     modes: [],
     hq: [],
     reverseKL: [],
+    ks: [],
   };
 
   record(key: HistoryKey, x: number, y: number): void {
@@ -60,6 +63,11 @@ export class TrainingHistory {
       reverseKL: [
         { label: 'KL(G ‖ data)', color: '--series-2', points: [...history.reverseKL] },
         { label: 'log K = one mode', color: '--series-ref', dashed: true, reference: true, points: totalModes !== undefined ? [{ x: 0, y: Math.log(totalModes) }] : [] },
+      ],
+      distance1d: [
+        { label: 'KS distance', color: '--series-3', points: [...history.ks] },
+        { label: 'JSD from histograms (nats)', color: '--series-1', points: [...history.histogramJsd] },
+        { label: 'ln 2 = disjoint', color: '--series-ref', dashed: true, reference: true, points: [{ x: 0, y: Math.LN2 }] },
       ],
     };
   }

@@ -1,18 +1,11 @@
-import {
-  DEFAULT_TOY_CONFIG,
-  drawnPoints,
-  toyDistribution,
-  ToyGan,
-  type Bounds,
-  type ToyDistribution,
-  type ToyDistributionName,
-  type ToyEvaluation,
-  type ToyGanConfig,
-} from '../../src-main/engine/toy';
+import type { Bounds, ToyDistributionName } from '../../src-main/engine/toy/distributions';
+import { DEFAULT_TOY_CONFIG, isLiveToyOption, TOY_OPTIONS, type ToyGanConfig, type ToyOptionKey } from '../../src-main/shared/schema';
 import { GmmBaseline } from './gmm-baseline.svelte';
 import { NO_CHARTS, TrainingHistory, type PlaygroundCharts } from './history';
+import { DRAW_BOUNDS, type Counters, type FrameView, type Layers, type Readouts, type SessionInfo, type ToMain, type ToWorker } from './protocol';
 import { drawPlot } from './render';
-import { useBrowserBackend } from './tf-browser';
+
+export { DRAW_BOUNDS };
 
 export const DISTRIBUTIONS: Array<{ name: ToyDistributionName; label: string }> = [
   { name: 'ring8', label: 'Ring of 8 Gaussians (σ 0.01)' },
@@ -24,90 +17,119 @@ export const DISTRIBUTIONS: Array<{ name: ToyDistributionName; label: string }> 
   { name: 'gaussian1d', label: '1-D: one Gaussian (Goodfellow Fig. 1)' },
   { name: 'bimodal1d', label: '1-D: two Gaussians' },
 ];
-/** The view of a drawn distribution, where the user draws it. */
-export const DRAW_BOUNDS: Bounds = { min: [-2, -2], max: [2, 2] };
 
-export type LayerName = 'real' | 'generated' | 'heatmap' | 'arrows' | 'manifold';
+/** A setting that differs from the session's and needs new networks ("Apply and reset"). */
+export interface PendingChange {
+  label: string;
+  from: string;
+  to: string;
+}
+
+const NO_COUNTERS: Counters = { iterations: 0, dSteps: 0, gSteps: 0, dLoss: NaN, gLoss: NaN, jsdEstimate: NaN };
+
+function choiceLabel(key: ToyOptionKey, value: unknown): string {
+  const option = TOY_OPTIONS[key];
+  if (option.kind === 'choice') return (option.choices as Record<string, { label: string }>)[String(value)]?.label ?? String(value);
+  return String(value);
+}
 
 /**
- * The playground's state: the settings, the ToyGan session trained in the page, what it has
- * measured so far, and the EM baseline. One per playground view (its GAN is disposed on unmount);
- * the view's components read it and call its actions. Rendering goes through render.ts onto
- * `canvas`, which the plot binds.
+ * The playground's state, for the whole app's life: the settings being edited, the session the
+ * worker trains (toy-worker.ts: the toy GAN trains off the main thread) and what it has measured.
+ * One instance (`playground` below) outlives the view, so leaving the Playground and coming back
+ * keeps the model, the counters, the history and the plots until the user resets. The page only
+ * draws: each frame the worker sends is drawn on the next animation frame, then acknowledged.
+ *
+ * Settings: the live ones (TOY_LIVE_KEYS: prior, loss, k, learning rates, …) go to the worker as
+ * they change and apply at its next step; the others and the distribution are listed in
+ * `pendingReset` until "Apply and reset".
  */
 export class Playground {
   distributionName = $state<ToyDistributionName>('ring8');
   config = $state<ToyGanConfig>({ ...DEFAULT_TOY_CONFIG, batch: 128 });
-  /** Iterations per animation frame. */
+  /** Iterations per drawn frame. */
   speed = $state(5);
   playing = $state(false);
-  layers = $state<Record<LayerName, boolean>>({ real: true, generated: true, heatmap: true, arrows: false, manifold: false });
+  /** The worker trains, or may still be finishing the chunk it had begun when paused. */
+  busy = $state(false);
+  layers = $state<Layers>({ real: true, generated: true, heatmap: true, arrows: false, manifold: false });
   /** The points of a drawn distribution, in data coordinates. */
   drawn = $state<number[][]>([]);
   error = $state<string | null>(null);
-  iterations = $state(0);
-  dSteps = $state(0);
-  gSteps = $state(0);
-  last = $state.raw<{ dLoss: number; gLoss: number; jsdEstimate: number }>({ dLoss: NaN, gLoss: NaN, jsdEstimate: NaN });
-  evaluation = $state.raw<ToyEvaluation | null>(null);
+  /** Why the worker refused the last live change (the setting stays as it was in the session). */
+  settingsError = $state<string | null>(null);
+  counters = $state.raw<Counters>(NO_COUNTERS);
+  readouts = $state.raw<Readouts | null>(null);
   /** 1-D only: mean |D − D*| of the last drawn curves. */
   gapToOptimal = $state(NaN);
   charts = $state.raw<PlaygroundCharts>(NO_CHARTS);
-  gan = $state.raw<ToyGan | null>(null);
-  distribution = $state.raw<ToyDistribution | null>(null);
-  /** Set once the tfjs backend is up and the first GAN exists. */
+  /** What the worker trains: set by every reset, its config by every live change it applied. */
+  session = $state.raw<SessionInfo | null>(null);
+  /** Set once the worker's tfjs backend is up. */
   ready = $state(false);
+  /** The worker said it runs in a WorkerGlobalScope (the e2e test reads it from the page). */
+  inWorker = $state(false);
   backendName = $state('');
   readonly gmm = new GmmBaseline();
 
-  /** Real samples drawn under the generated ones (plain: they change only on reset). */
-  realPoints: Float32Array | null = null;
-  /** The main plot; bound by PlotStage. */
+  /** The main plot; bound by PlotStage while the view is shown. */
   canvas: HTMLCanvasElement | undefined;
+  /** The last frame's plot data: redrawn when the view comes back. */
+  view: FrameView = {};
 
-  private appliedConfig = $state<string>('');
+  readonly hasGan = $derived(this.session?.hasGan ?? false);
+  /** The session's distribution is drawn by hand (the plot is a drawing surface until it has a GAN). */
+  readonly isDrawn = $derived(this.session?.distribution === 'drawn');
+  readonly oneD = $derived(this.session?.dim === 1);
+  readonly realPoints = $derived(this.session?.realPoints ?? null);
+  /** Settings that differ from the session's and take effect only with new networks. */
+  readonly pendingReset = $derived(this.computePending());
 
-  readonly isDrawn = $derived(this.distributionName === 'drawn');
-  readonly oneD = $derived(this.distributionName === 'gaussian1d' || this.distributionName === 'bimodal1d');
-  /** The settings differ from those of the GAN in training (they apply on reset). */
-  readonly configDirty = $derived(
-    this.appliedConfig !== '' && this.appliedConfig !== JSON.stringify({ distributionName: this.distributionName, config: this.config }),
-  );
-
+  private worker: Worker | null = null;
   private readonly history = new TrainingHistory();
-  private frame = 0;
-  private animation = 0;
+  private drawRequest = 0;
+  private frameWaiting = false;
+  private attached = false;
 
   viewBounds(): Bounds {
-    return this.isDrawn ? DRAW_BOUNDS : (this.distribution?.bounds ?? DRAW_BOUNDS);
+    return this.session?.bounds ?? DRAW_BOUNDS;
   }
 
-  /** New networks (and a new distribution) with the current settings; clears every measurement. */
+  /** Starts the worker on first use; redraws the last frame. Returns the cleanup for the view's unmount. */
+  attach(): () => void {
+    this.attached = true;
+    if (!this.worker) this.startWorker();
+    else this.render();
+    return () => {
+      // leaving the view pauses the game: nothing trains unseen, and the session waits as it was
+      this.attached = false;
+      if (this.playing) this.togglePlay();
+      cancelAnimationFrame(this.drawRequest);
+      this.drawRequest = 0;
+      if (this.frameWaiting) this.acknowledge();
+    };
+  }
+
+  /** New networks (and a new distribution) with every current setting; clears every measurement. */
   reset(): void {
     this.playing = false;
+    this.busy = false;
     this.error = null;
-    this.gan?.dispose();
-    this.gan = null;
+    this.settingsError = null;
     this.gmm.clear();
     this.history.clear();
-    this.iterations = this.dSteps = this.gSteps = 0;
-    this.last = { dLoss: NaN, gLoss: NaN, jsdEstimate: NaN };
-    this.evaluation = null;
-    this.appliedConfig = JSON.stringify({ distributionName: this.distributionName, config: this.config });
-    try {
-      this.distribution = this.makeDistribution();
-      if (this.distribution) {
-        this.gan = new ToyGan(this.distribution, $state.snapshot(this.config));
-        this.realPoints = this.gan.sampleReal(this.distribution.dim === 1 ? 600 : 1000);
-        this.measure();
-      } else {
-        this.realPoints = null;
-      }
-    } catch (cause) {
-      this.error = cause instanceof Error ? cause.message : String(cause);
-    }
+    this.counters = NO_COUNTERS;
+    this.readouts = null;
+    this.gapToOptimal = NaN;
+    this.view = {};
     this.updateCharts();
-    this.render();
+    this.send({
+      type: 'reset',
+      distribution: this.distributionName,
+      drawn: $state.snapshot(this.drawn),
+      config: $state.snapshot(this.config),
+      layers: $state.snapshot(this.layers),
+    });
   }
 
   /** Forgets the drawn points and resets. */
@@ -117,102 +139,173 @@ export class Playground {
   }
 
   togglePlay(): void {
+    if (!this.hasGan) return;
     this.playing = !this.playing;
+    this.busy = true;
+    this.send({ type: 'play', playing: this.playing, speed: this.speed });
   }
 
-  /** One D or G step, paused, with fresh measurements and a redraw. */
+  setSpeed(speed: number): void {
+    this.speed = speed;
+    this.send({ type: 'speed', speed });
+  }
+
+  /** One D or G step, paused. */
   singleStep(kind: 'd' | 'g'): void {
-    this.playing = false;
-    this.step(kind);
-    this.measure();
-    this.updateCharts();
-    this.render();
+    if (!this.hasGan) return;
+    if (this.playing) this.togglePlay();
+    this.send({ type: 'step', kind });
   }
 
-  /** Fits the EM baseline to the current distribution (THEORY.md §1). */
+  /** The plot's layers changed: the next frame carries them (paused, one is sent at once). */
+  layersChanged(): void {
+    this.send({ type: 'layers', layers: $state.snapshot(this.layers) });
+  }
+
+  /**
+   * A setting was edited: the live ones that differ from the session's go to the worker, which
+   * applies them at its next step; the others wait in `pendingReset`.
+   */
+  settingsEdited(): void {
+    const running = this.session?.config;
+    if (!running) return;
+    const changes: Partial<Record<ToyOptionKey, unknown>> = {};
+    for (const key of Object.keys(TOY_OPTIONS) as ToyOptionKey[]) {
+      if (isLiveToyOption(key) && this.config[key] !== running[key]) changes[key] = this.config[key];
+    }
+    if (Object.keys(changes).length > 0) this.send({ type: 'settings', changes: changes as Partial<ToyGanConfig> });
+  }
+
+  /** Fits the EM baseline to the session's distribution (THEORY.md §1), in the worker. */
   fitBaseline(): void {
+    if (!this.hasGan || this.gmm.fitting) return;
     this.gmm.error = null;
-    if (!this.distribution || !this.gan) return;
-    this.gmm.fit(this.distribution, this.config.seed);
+    this.gmm.fitting = true;
+    this.send({ type: 'fit-gmm', components: this.gmm.components });
   }
 
-  /** Redraws the main plot (nothing before the plot is mounted). */
+  /** Redraws the main plot from the last frame (nothing before the plot is mounted). */
   render(): void {
     if (this.canvas) drawPlot(this.canvas, this);
   }
 
-  /** Starts the backend, the first GAN and the animation loop; returns the cleanup for unmount. */
-  mount(): () => void {
-    void useBrowserBackend().then((name) => {
-      this.backendName = name;
-      this.ready = true;
-      this.reset();
-    });
-    this.animation = requestAnimationFrame(this.loop);
-    return () => {
-      cancelAnimationFrame(this.animation);
-      this.gan?.dispose();
+  private computePending(): PendingChange[] {
+    const session = this.session;
+    if (!session) return [];
+    const pending: PendingChange[] = [];
+    if (session.distribution !== this.distributionName) {
+      const label = (name: ToyDistributionName) => DISTRIBUTIONS.find((d) => d.name === name)?.label ?? name;
+      pending.push({ label: 'Distribution', from: label(session.distribution), to: label(this.distributionName) });
+    } else if (session.distribution === 'drawn' && session.drawnCount !== this.drawn.length) {
+      pending.push({ label: 'Drawing', from: `${session.drawnCount} points`, to: `${this.drawn.length} points` });
+    }
+    for (const key of Object.keys(TOY_OPTIONS) as ToyOptionKey[]) {
+      if (isLiveToyOption(key) || this.config[key] === session.config[key]) continue;
+      pending.push({ label: TOY_OPTIONS[key].label, from: choiceLabel(key, session.config[key]), to: choiceLabel(key, this.config[key]) });
+    }
+    return pending;
+  }
+
+  private startWorker(): void {
+    this.worker = new Worker(new URL('./toy-worker.ts', import.meta.url), { type: 'module', name: 'playground' });
+    this.worker.onmessage = (event: MessageEvent<ToMain>) => this.receive(event.data);
+    this.worker.onerror = (event) => {
+      this.error = `the playground's worker failed: ${event.message || 'it could not start'}`;
+      this.playing = false;
     };
+    this.reset();
   }
 
-  private makeDistribution(): ToyDistribution | null {
-    if (this.distributionName === 'drawn') return this.drawn.length > 0 ? drawnPoints(this.drawn) : null;
-    return toyDistribution(this.distributionName);
+  private send(message: ToWorker): void {
+    this.worker?.postMessage(message);
   }
 
-  private measure(): void {
-    if (!this.gan) return;
-    const evaluation = this.gan.evaluate(2500);
-    this.evaluation = evaluation;
-    const x = this.iterations;
-    this.history.record('jsdEstimate', x, evaluation.jsdEstimate);
-    this.history.record('histogramJsd', x, evaluation.histogramJsd);
-    this.history.record('flatness', x, evaluation.dFlatness);
-    if (evaluation.modes) {
-      this.history.record('modes', x, evaluation.modes.modesCaptured / evaluation.modes.totalModes);
-      this.history.record('hq', x, evaluation.modes.highQuality);
-      this.history.record('reverseKL', x, evaluation.modes.reverseKL);
+  private receive(message: ToMain): void {
+    switch (message.type) {
+      case 'ready':
+        this.backendName = message.backend;
+        this.inWorker = message.inWorker;
+        this.ready = true;
+        break;
+      case 'session':
+        this.session = message.session;
+        this.error = message.error;
+        this.render();
+        break;
+      case 'applied':
+        if (this.session) this.session = { ...this.session, config: message.config };
+        this.settingsError = null;
+        break;
+      case 'settings-refused':
+        this.settingsError = message.message;
+        break;
+      case 'stopped':
+        this.error = message.message;
+        this.playing = false;
+        this.busy = false;
+        break;
+      case 'paused':
+        if (!this.playing) this.busy = false;
+        break;
+      case 'gmm':
+        this.gmm.receive(message.result, message.error);
+        break;
+      case 'frame':
+        this.takeFrame(message);
+        break;
     }
   }
 
-  private syncCounters(gan: ToyGan): void {
-    this.iterations = gan.iterations;
-    this.dSteps = gan.dSteps;
-    this.gSteps = gan.gSteps;
-    this.last = gan.lastStep();
-    this.history.record('dLoss', gan.dSteps + gan.gSteps, this.last.dLoss);
-    this.history.record('gLoss', gan.dSteps + gan.gSteps, this.last.gLoss);
+  private takeFrame(frame: Extract<ToMain, { type: 'frame' }>): void {
+    const { losses } = frame;
+    for (let i = 0; i + 2 < losses.length; i += 3) {
+      this.history.record('dLoss', losses[i], losses[i + 1]);
+      this.history.record('gLoss', losses[i], losses[i + 2]);
+    }
+    this.counters = frame.counters;
+    this.view = frame.view;
+    if (frame.view.curves) this.gapToOptimal = frame.view.curves.gapToOptimal;
+    if (frame.readouts) {
+      this.readouts = frame.readouts;
+      this.measure(frame.counters.iterations, frame.readouts);
+      this.updateCharts();
+    }
+    // draw on the next animation frame, then let the worker train on; off screen, at once
+    this.frameWaiting = true;
+    if (!this.attached || !this.canvas) {
+      this.acknowledge();
+      return;
+    }
+    if (!this.drawRequest) {
+      this.drawRequest = requestAnimationFrame(() => {
+        this.drawRequest = 0;
+        this.render();
+        this.acknowledge();
+      });
+    }
+  }
+
+  private acknowledge(): void {
+    this.frameWaiting = false;
+    this.send({ type: 'frame-drawn' });
+  }
+
+  private measure(x: number, readouts: Readouts): void {
+    this.history.record('jsdEstimate', x, readouts.jsdEstimate);
+    this.history.record('histogramJsd', x, readouts.histogramJsd);
+    this.history.record('flatness', x, readouts.dFlatness);
+    if (readouts.ks !== undefined) this.history.record('ks', x, readouts.ks);
+    if (readouts.modes) {
+      this.history.record('modes', x, readouts.modes.modesCaptured / readouts.modes.totalModes);
+      this.history.record('hq', x, readouts.modes.highQuality);
+      this.history.record('reverseKL', x, readouts.modes.reverseKL);
+    }
   }
 
   private updateCharts(): void {
-    this.charts = this.history.charts(this.evaluation?.modes?.totalModes);
+    this.charts = this.history.charts(this.readouts?.modes?.totalModes);
   }
-
-  private step(kind: 'iteration' | 'd' | 'g'): void {
-    const gan = this.gan;
-    if (!gan) return;
-    try {
-      if (kind === 'd') gan.dStep();
-      else if (kind === 'g') gan.gStep();
-      else gan.iteration();
-      this.syncCounters(gan);
-      if (!Number.isFinite(this.last.dLoss) && gan.dSteps > 0) throw new Error('the discriminator loss is not a number: lower the learning rates and reset');
-    } catch (cause) {
-      this.error = cause instanceof Error ? cause.message : String(cause);
-      this.playing = false;
-    }
-  }
-
-  private readonly loop = (): void => {
-    if (this.playing && this.gan) {
-      for (let i = 0; i < this.speed && this.playing; i++) this.step('iteration');
-      this.frame++;
-      if (this.frame % 6 === 0) {
-        this.measure();
-        this.updateCharts();
-      }
-      this.render();
-    }
-    this.animation = requestAnimationFrame(this.loop);
-  };
 }
+
+/** The one playground session of the app (started when the Playground is first shown). */
+export const playground = new Playground();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { grid25, ring8 } from './distributions';
+import { gaussian1d, grid25, ring8 } from './distributions';
 import { kde1d, linspace } from './kde';
-import { discreteJsd, discriminatorGap, histogram, histogramJsd, modeMetrics, optimalDiscriminator, PERFECT_HIGH_QUALITY_2D } from './metrics';
+import { discreteJsd, discriminatorGap, histogram, histogramJsd, ksDistance, modeMetrics, optimalDiscriminator, PERFECT_HIGH_QUALITY_2D } from './metrics';
 import { Rng } from '../rng';
 
 const ring = ring8();
@@ -128,4 +128,47 @@ test('V(G, D*) integrates to −log 4 + 2 JSD (REFERENCE.md: N(0,1) vs N(1,1) gi
     if (d > 0 && d < 1) estimated += (pdf(x, 0) * Math.log(d) + pG[i] * Math.log(1 - d)) * step;
   });
   assert.ok(Math.abs(estimated - -1.163451) < 0.02, `${estimated}`);
+});
+
+// The 1-D read-outs of the playground: histogram JSD in nats (ln 2 ≈ 0.693 = 1 bit is the most) and the
+// Kolmogorov–Smirnov distance (unitless, 0 … 1).
+const oneD = gaussian1d();
+
+test('1-D read-outs: identical samples read 0 on both', () => {
+  const a = oneD.sample(3000, new Rng(11));
+  assert.equal(ksDistance(a, a), 0);
+  assert.equal(histogramJsd(a, a, 1, oneD.bounds), 0);
+  // ties move both CDFs together: a sample against a shuffled copy of itself is still 0
+  assert.equal(ksDistance([3, 1, 2, 2], [2, 2, 3, 1]), 0);
+});
+
+test('1-D read-outs: disjoint supports read KS 1 and JSD ln 2 nats', () => {
+  const low = Float32Array.from({ length: 500 }, (_, i) => -3 + i / 1000);
+  const high = Float32Array.from({ length: 300 }, (_, i) => 4 + i / 1000);
+  assert.equal(ksDistance(low, high), 1);
+  assert.equal(ksDistance(high, low), 1);
+  assert.ok(Math.abs(histogramJsd(low, high, 1, oneD.bounds) - Math.LN2) < 1e-12);
+});
+
+test('KS on a known case: the largest gap between two empirical CDFs', () => {
+  // F_a steps 1/3 at 1, 2, 3; F_b steps 1/2 at 2.5, 10: at x = 2, F_a = 2/3 and F_b = 0
+  assert.ok(Math.abs(ksDistance([1, 2, 3], [2.5, 10]) - 2 / 3) < 1e-12);
+  assert.ok(Number.isNaN(ksDistance([], [1])));
+  assert.ok(Number.isNaN(ksDistance([1, Number.NaN], [1])));
+});
+
+test('1-D read-outs: a generator collapsed to a spike reads as collapse, a good one does not', () => {
+  const real = oneD.sample(2500, new Rng(12));
+  const good = oneD.sample(2500, new Rng(13));
+  // the spike sits on the data's mean: inside its only "mode" at full "high quality", yet far from P_data
+  const spike = new Float32Array(2500).fill(2);
+  const ksGood = ksDistance(real, good);
+  const ksSpike = ksDistance(real, spike);
+  const jsdGood = histogramJsd(real, good, 1, oneD.bounds);
+  const jsdSpike = histogramJsd(real, spike, 1, oneD.bounds);
+  assert.ok(ksGood < 0.05, `KS of two samples of P_data: ${ksGood}`);
+  assert.ok(Math.abs(ksSpike - 0.5) < 0.03, `KS of a spike at the median: ${ksSpike}`);
+  assert.ok(jsdGood < 0.05, `JSD of two samples of P_data: ${jsdGood}`);
+  // the spike's bin holds ~10% of P_data: 0.53 nats, three quarters of the most (ln 2)
+  assert.ok(jsdSpike > 0.5, `JSD of a spike: ${jsdSpike} nats of at most ${Math.LN2}`);
 });

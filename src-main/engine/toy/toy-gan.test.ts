@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { chooseBackend } from '../../trainer/backend';
-import { bimodal1d, ring8 } from './distributions';
+import { bimodal1d, gaussian1d, ring8 } from './distributions';
 import { trainToy } from './experiment';
 import { discriminatorGap } from './metrics';
 import { ToyGan } from './toy-gan';
@@ -150,4 +150,46 @@ test('1-D mode: with G held still, D steps close the gap to D* (the optimal-D ar
   const trained = gan.curves1d(100, 4000).gapToOptimal;
   assert.ok(trained < start / 2 && trained < 0.1, `gap ${start.toFixed(3)} → ${trained.toFixed(3)}`);
   gan.dispose();
+});
+
+test('1-D evaluation: the KS distance and the histogram JSD, no mode metrics', () => {
+  const gan = new ToyGan(gaussian1d(), { ...tiny, seed: 8 });
+  const evaluation = gan.evaluate(500);
+  assert.equal(evaluation.modes, undefined);
+  assert.ok(evaluation.ks! > 0 && evaluation.ks! <= 1, `${evaluation.ks}`);
+  assert.ok(evaluation.histogramJsd > 0 && evaluation.histogramJsd <= Math.LN2);
+  assert.equal(new ToyGan(ring8(), tiny).evaluate(100).ks, undefined);
+  gan.dispose();
+});
+
+test('live settings apply at the next step; settings that need new networks are refused', () => {
+  const switched = new ToyGan(ring8(), { ...tiny, seed: 9 });
+  const kept = new ToyGan(ring8(), { ...tiny, seed: 9 });
+  switched.iteration();
+  kept.iteration();
+  assert.deepEqual(Array.from(switched.sample(20)), Array.from(kept.sample(20)));
+  switched.applySettings({ loss: 'mm', k: 2, prior: 'uniform' });
+  assert.equal(switched.config.loss, 'mm');
+  switched.iteration();
+  kept.iteration();
+  assert.equal(switched.dSteps, 3);
+  assert.equal(switched.iterations, 2);
+  assert.notDeepEqual(Array.from(switched.sample(20)), Array.from(kept.sample(20)));
+  // learning rates: near zero, a step leaves G where it was (Adam's moments are kept, not reset)
+  switched.applySettings({ lrD: 1e-9, lrG: 1e-9 });
+  // (G on a fixed z grid: sample() draws fresh z each time)
+  const probe = Float32Array.from([0.1, 0.2, -0.5, 0.7]);
+  const before = [switched.manifold(5).points, switched.discriminate(probe)];
+  switched.iteration();
+  const after = [switched.manifold(5).points, switched.discriminate(probe)];
+  before.forEach((values, n) => assert.ok(values.every((v, i) => Math.abs(v - after[n][i]) < 1e-5), `${values} → ${after[n]}`));
+  // a shape option, or a bad value, changes nothing
+  assert.throws(() => switched.applySettings({ generatorWidth: 16 }), /generatorWidth changes the networks: it needs new networks/);
+  assert.throws(() => switched.applySettings({ lrG: 0, loss: 'ns' }), /lr G/);
+  assert.equal(switched.config.loss, 'mm');
+  assert.equal(switched.config.generatorWidth, 32);
+  // unchanged shape options may come along with live ones
+  switched.applySettings({ ...switched.config, instanceNoise: 0 });
+  assert.equal(switched.currentInstanceNoise, 0);
+  for (const g of [switched, kept]) g.dispose();
 });

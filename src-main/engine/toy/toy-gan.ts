@@ -3,7 +3,7 @@ import { PRIOR } from '../../shared/schema';
 import { ganLosses, jsdFromValue, valueEstimate } from '../losses';
 import type { Bounds } from './distributions';
 import { kde1d, linspace } from './kde';
-import { discriminatorGap, histogramJsd, meanAndStd, modeMetrics, optimalDiscriminator, type ModeMetrics } from './metrics';
+import { discriminatorGap, histogramJsd, ksDistance, meanAndStd, modeMetrics, optimalDiscriminator, type ModeMetrics } from './metrics';
 import { ToyGanTrainer } from './toy-trainer';
 
 /** D over a regular grid: values[row * resolution + column], row 0 at bounds.min[1] (1-D: one row). */
@@ -32,10 +32,15 @@ export interface Manifold {
 export interface ToyEvaluation {
   /** Generated samples the metrics used, flattened n × dim. */
   generated: Float32Array;
-  /** REFERENCE.md mode metrics, where the distribution has modes. */
+  /**
+   * REFERENCE.md mode metrics, where a 2-D distribution has modes. Never in 1-D: there a generator
+   * collapsed to a spike on one mode would read as high quality with a balanced mode histogram.
+   */
   modes?: ModeMetrics;
-  /** JSD between histograms of real and generated samples, nats. */
+  /** JSD between histograms of real and generated samples, nats (0 … ln 2). */
   histogramJsd: number;
+  /** 1-D only: Kolmogorov–Smirnov distance between the real and generated samples (metrics.ksDistance, 0 … 1). */
+  ks?: number;
   /**
    * V(G, D) over the evaluation samples, and its JSD lower bound. With packing these are about the
    * packed distributions: JSD(P_data^m || P_G^m), which is at least JSD(P_data || P_G).
@@ -151,8 +156,9 @@ export class ToyGan extends ToyGanTrainer {
     const { modes, sigma } = this.distribution;
     return {
       generated,
-      modes: modes && sigma ? modeMetrics(generated, this.dim, modes, sigma) : undefined,
+      modes: modes && sigma && this.dim === 2 ? modeMetrics(generated, this.dim, modes, sigma) : undefined,
       histogramJsd: histogramJsd(real, generated, this.dim, this.distribution.bounds),
+      ks: this.dim === 1 ? ksDistance(real, generated) : undefined,
       value,
       jsdEstimate: jsdFromValue(value),
       dFlatness,

@@ -1,4 +1,4 @@
-import { LOSS_CHOICES } from '../../shared/schema';
+import { isLiveToyOption, LOSS_CHOICES, type ToyOptionKey } from '../../shared/schema';
 import * as tf from '@tensorflow/tfjs';
 import { ganLosses, jsdFromValue, valueEstimate } from '../losses';
 import { samplePrior } from '../prior';
@@ -27,7 +27,8 @@ export interface StepResult {
 export class ToyGanTrainer {
   /** tfjs variable names are global: each GAN gets its own prefix, so several can live side by side. */
   private static instances = 0;
-  readonly config: ToyGanConfig;
+  /** The settings in effect; the live ones change through applySettings. */
+  private settings: ToyGanConfig;
   readonly dim: 1 | 2;
   private readonly generator: Mlp;
   private readonly discriminator: Mlp;
@@ -42,6 +43,8 @@ export class ToyGanTrainer {
   private lastGLoss = NaN;
   private lastValue = NaN;
   private instanceNoise: number;
+  /** The factor setLearningRateScale applies to the configured learning rates. */
+  private learningRateScale = 1;
   /** Moving averages of G's weights and biases, when config.ema > 0. */
   private readonly average?: { weights: tf.Variable[]; biases: tf.Variable[] };
   /** Counts of updates done so far. */
@@ -53,8 +56,8 @@ export class ToyGanTrainer {
     readonly distribution: ToyDistribution,
     config: Partial<ToyGanConfig> = {},
   ) {
-    this.config = { ...DEFAULT_TOY_CONFIG, ...config };
-    validateToyConfig(this.config);
+    this.settings = { ...DEFAULT_TOY_CONFIG, ...config };
+    validateToyConfig(this.settings);
     this.dim = distribution.dim;
     this.scale = distribution.scale;
     this.rng = new Rng(this.config.seed);
@@ -79,6 +82,30 @@ export class ToyGanTrainer {
       const copy = (v: tf.Variable) => tf.tidy(() => tf.variable(v.clone(), false));
       this.average = { weights: this.generator.weights.map(copy), biases: this.generator.biases.map(copy) };
     }
+  }
+
+  /** The settings in effect (a copy would be stale after applySettings: read it when needed). */
+  get config(): Readonly<ToyGanConfig> {
+    return this.settings;
+  }
+
+  /**
+   * Changes settings from the next step on, keeping the networks, the optimisers' moments and the
+   * counters. Only the live options (TOY_LIVE_KEYS: prior, loss, k, G steps, learning rates, batch,
+   * replay fraction, instance noise) may change; a new instance-noise level replaces the current one.
+   * Throws a one-line message, changing nothing, when another option differs from the one in effect
+   * ("… needs new networks") or a value is out of range.
+   */
+  applySettings(changes: Partial<ToyGanConfig>): void {
+    const next = { ...this.settings, ...changes };
+    for (const key of Object.keys(changes) as ToyOptionKey[]) {
+      if (!isLiveToyOption(key) && next[key] !== this.settings[key]) throw new Error(`${key} changes the networks: it needs new networks (apply and reset)`);
+    }
+    validateToyConfig(next);
+    const noiseChanged = next.instanceNoise !== this.settings.instanceNoise;
+    this.settings = next;
+    if (noiseChanged) this.instanceNoise = next.instanceNoise;
+    this.setLearningRateScale(this.learningRateScale);
   }
 
   /** G(z) for the read-outs: from the weight average when there is one. */
@@ -217,6 +244,7 @@ export class ToyGanTrainer {
    * Adam reads its rate on every update, so changing it keeps the moment estimates.
    */
   setLearningRateScale(factor: number): void {
+    this.learningRateScale = factor;
     for (const [optimizer, base] of [
       [this.optimizerD, this.config.lrD],
       [this.optimizerG, this.config.lrG],

@@ -50,6 +50,21 @@ export type ToyOptimizer = OptionValue<typeof TOY_OPTIONS.optimizer>;
 
 export const DEFAULT_TOY_CONFIG: ToyGanConfig = defaultsOf(TOY_OPTIONS);
 
+/**
+ * The options a running toy GAN takes at its next step (the playground applies them as they change):
+ * the `resume` ones, which change how a step is taken but nothing the networks or optimisers hold.
+ * Every other option (network shapes, activation, optimiser, Adam's betas, packing, EMA, replay
+ * capacity, seed) needs new networks: the playground's "Apply and reset".
+ */
+export const TOY_LIVE_KEYS: readonly ToyOptionKey[] = (Object.keys(TOY_OPTIONS) as ToyOptionKey[]).filter(
+  (key) => (TOY_OPTIONS[key] as AnyOption).resume === true,
+);
+
+/** Whether a running toy GAN takes this option at its next step (see TOY_LIVE_KEYS). */
+export function isLiveToyOption(key: ToyOptionKey): boolean {
+  return TOY_LIVE_KEYS.includes(key);
+}
+
 /** Run-level settings of `gan-studio toy` (not part of a ToyGan). */
 export const TOY_RUN_OPTIONS = {
   decay: choice(
