@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { Tensor4D } from '@tensorflow/tfjs';
 import type { KernelProfile } from '../../engine/kernel-profile';
-import { describeBackend, type BackendPreference, type BackendReport } from '../../shared/contract';
+import { BACKEND_PREFERENCES, type BackendPreference, type BackendReport } from '../../shared/contract';
+import { printBackend } from './engine-options';
 import { ARCH, ARCH_NAMES, type Architecture } from '../../shared/schema';
 import { UsageError } from '../usage-error';
 
@@ -104,14 +105,14 @@ export async function runBench(
   // trainIteration disposes each real batch it is handed; a clone shares the fixed data.
   const realBatch = () => real.clone();
   try {
-    trainIteration(state, realBatch);
+    await trainIteration(state, realBatch);
     const start = performance.now();
     const cpuStart = process.cpuUsage();
-    for (let i = 0; i < config.steps; i++) trainIteration(state, realBatch);
+    for (let i = 0; i < config.steps; i++) await trainIteration(state, realBatch);
     const cpu = process.cpuUsage(cpuStart);
     const wallSeconds = (performance.now() - start) / 1000;
     const seconds = wallSeconds / config.steps;
-    const profile = options.profile ? await profileKernels(() => void trainIteration(state, realBatch), config.steps) : undefined;
+    const profile = options.profile ? await profileKernels(() => trainIteration(state, realBatch), config.steps) : undefined;
     return {
       report,
       result: {
@@ -133,7 +134,7 @@ export async function runBench(
 }
 
 
-const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+const BACKENDS = BACKEND_PREFERENCES;
 
 function positiveInt(name: string, value: string): number {
   const n = Number(value);
@@ -165,7 +166,7 @@ export function registerBench(program: Command): void {
       if (!(ARCH_NAMES as string[]).includes(options.arch)) {
         throw new UsageError(`--arch must be one of ${ARCH_NAMES.join(', ')}, got "${options.arch}"`);
       }
-      if (!BACKENDS.includes(options.backend as BackendPreference)) {
+      if (!(BACKENDS as readonly string[]).includes(options.backend)) {
         throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${options.backend}"`);
       }
       const arch = options.arch as Architecture;
@@ -182,8 +183,7 @@ export function registerBench(program: Command): void {
       const threads = options.threads === undefined ? undefined : positiveInt('threads', options.threads);
       const { report, result } = await runBench(settings, options.backend as BackendPreference, { threads, profile: options.profile });
       // Same backend lines as the other engine commands, on stderr so that stdout holds only results.
-      process.stderr.write(`backend: ${describeBackend(report)}\n`);
-      for (const s of report.skipped) process.stderr.write(`  (not ${s.backend}: ${s.reason})\n`);
+      printBackend(report);
       if (options.json) {
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return;
