@@ -46,7 +46,7 @@ function install(configs: tf.KernelConfig[]): void {
  * fresh copy of `weights` (made outside the timing), as training does: weights change every step,
  * so no kernel may count on cached packed weights from the previous call.
  */
-function compare(f: (weights: tf.Tensor4D) => void, weights: tf.Tensor4D | null, n = reps): { stock: number; ours: number } {
+async function compare(f: (weights: tf.Tensor4D) => unknown, weights: tf.Tensor4D | null, n = reps): Promise<{ stock: number; ours: number }> {
   const times = { stock: [] as number[], ours: [] as number[] };
   for (let i = 0; i <= n; i++) {
     for (const which of ['stock', 'ours'] as const) {
@@ -54,7 +54,7 @@ function compare(f: (weights: tf.Tensor4D) => void, weights: tf.Tensor4D | null,
       const fresh = weights ? (tf.add(weights, 0) as tf.Tensor4D) : (null as unknown as tf.Tensor4D);
       fresh?.dataSync();
       const t0 = performance.now();
-      f(fresh);
+      await f(fresh);
       if (i > 0) times[which].push(performance.now() - t0);
       fresh?.dispose();
     }
@@ -76,12 +76,14 @@ for (let s = S, cin = 3, cout = W; s > 4; s /= 2, cin = cout, cout *= 2) {
   const w = tf.randomNormal([4, 4, cin, cout]) as tf.Tensor4D;
   const dy = tf.randomNormal([B, s / 2, s / 2, cout]) as tf.Tensor4D;
   const flops = 2 * B * (s / 2) * (s / 2) * 16 * cin * cout;
-  const fwd = compare((wf) => sync(tf.conv2d(x, wf, 2, 'same')), w).ours;
-  const input = compare((wf) => sync(tf.conv2dTranspose(dy, wf, [B, s, s, cin], 2, 'same')), w);
-  const filter = compare(
-    () =>
-      sync(tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: w.shape }) as tf.Tensor),
-    null,
+  const fwd = (await compare((wf) => sync(tf.conv2d(x, wf, 2, 'same')), w)).ours;
+  const input = await compare((wf) => sync(tf.conv2dTranspose(dy, wf, [B, s, s, cin], 2, 'same')), w);
+  const filter = (
+    await compare(
+      () =>
+        sync(tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: w.shape }) as tf.Tensor),
+      null,
+    )
   ).ours;
   console.log(
     `${s}×${s}×${cin} → ${cout}: Conv2D ${fwd.toFixed(1)} ms (${gflops(flops, fwd)}); Conv2DBackpropInput stock ` +
@@ -94,8 +96,8 @@ for (let s = S, cin = 3, cout = W; s > 4; s /= 2, cin = cout, cout *= 2) {
 const config = defaultRunConfig({ arch: ARCH['dcgan-ref'], size: S, width: W, latent: 100, batch: B, ema: 0, k: 1, loss: LOSS.ns });
 const state = createGan(config);
 const real = tf.randomUniform([B, S, S, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
-const step = () => void trainIteration(state, () => real.clone());
-const iteration = compare(step, null, Math.max(3, Math.ceil(reps / 2)));
+const step = () => trainIteration(state, () => real.clone());
+const iteration = await compare(step, null, Math.max(3, Math.ceil(reps / 2)));
 console.log(
   `training iteration (dcgan-ref ${S} px, width ${W}, batch ${B}): stock kernels ${iteration.stock.toFixed(0)} ms, ` +
     `ours ${iteration.ours.toFixed(0)} ms (${(iteration.stock / iteration.ours).toFixed(2)}×)`,

@@ -35,7 +35,7 @@ test('backend prints the trainer process report as JSON', async () => {
     const { code, stdout } = await runCli(['backend'], { GAN_STUDIO_HOME: home });
     assert.equal(code, 0);
     const report = JSON.parse(stdout) as { backend: string; skipped: Array<{ backend: string; reason: string }>; pid: number };
-    assert.ok(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(report.backend));
+    assert.ok(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(report.backend));
     assert.ok(report.pid > 0);
   } finally {
     await rm(home, { recursive: true, force: true });

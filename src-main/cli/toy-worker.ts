@@ -10,7 +10,7 @@ const send = (message: ToyWorkerMessage): void => {
 
 process.on('message', async ({ id, backend: preference, jobs, task }: ToyWorkerRequest) => {
   try {
-    backend ??= chooseBackend(preference, { concurrentJobs: jobs });
+    backend ??= chooseBackend(preference, { concurrentJobs: jobs, readsSync: true });
     await backend;
     const result = trainToy({
       distribution: toyDistribution(task.dist),

@@ -76,15 +76,15 @@ test('the same seed builds the same networks', () => {
   disposeGan(b);
 });
 
-test('k schedule: k discriminator updates per generator update, each on fresh real and generated samples', () => {
+test('k schedule: k discriminator updates per generator update, each on fresh real and generated samples', async () => {
   const state = createGan(tiny({ k: 3 }));
   const realSizes: number[] = [];
   const counting: RealBatchSource = (n, rng) => {
     realSizes.push(n);
     return realBatch(n, rng);
   };
-  const m1 = trainIteration(state, counting);
-  const m2 = trainIteration(state, counting);
+  const m1 = await trainIteration(state, counting);
+  const m2 = await trainIteration(state, counting);
   assert.equal(state.dUpdates, 6);
   assert.equal(state.gUpdates, 2);
   assert.equal(state.optD.step, 6);
@@ -99,40 +99,40 @@ test('k schedule: k discriminator updates per generator update, each on fresh re
   disposeGan(state);
 });
 
-test('r_t is the mean sign of D on the real batch: a multiple of 2/m, and 1 once D calls every real image real', () => {
+test('r_t is the mean sign of D on the real batch: a multiple of 2/m, and 1 once D calls every real image real', async () => {
   // 16 px, the smallest size: the cpu backend is slow. D far faster than G soon separates the two.
   const config = tiny({ size: 16, batch: 8, k: 5, lrD: 0.01, lrG: 1e-5 });
   const real16: RealBatchSource = (n, rng) => tf.randomUniform([n, 16, 16, 3], -1, 1, 'float32', rng.seed()) as tf.Tensor4D;
   const fresh = createGan({ ...config, k: 1 });
-  const first = trainIteration(fresh, real16);
+  const first = await trainIteration(fresh, real16);
   disposeGan(fresh);
   assert.ok(typeof first.rt === 'number' && first.rt >= -1 && first.rt <= 1, `r_t ${first.rt}`);
   const positives = (first.rt * 8 + 8) / 2;
   assert.ok(Math.abs(positives - Math.round(positives)) < 1e-5, `r_t ${first.rt} is not a count of signs over 8 images`);
   const state = createGan(config);
   let last = first;
-  for (let i = 0; i < 3; i++) last = trainIteration(state, real16);
+  for (let i = 0; i < 3; i++) last = await trainIteration(state, real16);
   assert.equal(last.rt, 1);
   assert.ok(last.dReal > 0.9);
   disposeGan(state);
 });
 
-test('training steps do not leak tensors (with replay and EMA on)', () => {
+test('training steps do not leak tensors (with replay and EMA on)', async () => {
   const state = createGan(tiny({ replay: 0.5, ema: 0.9 }));
-  trainIteration(state, realBatch);
+  await trainIteration(state, realBatch);
   const before = tf.memory().numTensors;
-  for (let i = 0; i < 3; i++) trainIteration(state, realBatch);
+  for (let i = 0; i < 3; i++) await trainIteration(state, realBatch);
   assert.equal(tf.memory().numTensors, before);
   disposeGan(state);
 });
 
-test('EMA: starts equal to G, then follows it with a ramped-up decay', () => {
+test('EMA: starts equal to G, then follows it with a ramped-up decay', async () => {
   const state = createGan(tiny({ ema: 0.5 }));
   const g0 = modelVariables(state.generator).map((v) => v.dataSync().slice());
   modelVariables(state.ema!).forEach((v, i) => assert.deepEqual(v.dataSync(), g0[i]));
   // As if 99 updates had passed: the ramp-up no longer caps a decay of 0.5 (half-life 1 step).
   state.gUpdates = 99;
-  trainIteration(state, realBatch);
+  await trainIteration(state, realBatch);
   const decay = emaDecay(0.5, 100);
   assert.equal(decay, 0.5);
   // Right at the start the half-life is capped at 0.1 steps: decay 0.5^10, the average ≈ G.
@@ -151,7 +151,7 @@ test('EMA: starts equal to G, then follows it with a ramped-up decay', () => {
   disposeGan(state);
 });
 
-test('replay: reservoir keeps a uniform sample; D batches mix in the requested fraction', () => {
+test('replay: reservoir keeps a uniform sample; D batches mix in the requested fraction', async () => {
   const rng = new Rng(1);
   const buffer = new ReplayBuffer(50);
   for (let i = 0; i < 100; i++) {
@@ -160,6 +160,8 @@ test('replay: reservoir keeps a uniform sample; D batches mix in the requested f
     batch.dispose();
   }
   assert.equal(buffer.size, 50);
+  assert.throws(() => buffer.sample(1, rng), /settle\(\)/);
+  await buffer.settle();
   const sample = buffer.sample(2000, rng);
   const values = Array.from(sample.dataSync());
   sample.dispose();
@@ -169,18 +171,18 @@ test('replay: reservoir keeps a uniform sample; D batches mix in the requested f
   assert.ok(values.some((v) => v < 50) && values.some((v) => v >= 50));
 
   const state = createGan(tiny({ replay: 0.5 }));
-  trainIteration(state, realBatch);
+  await trainIteration(state, realBatch);
   // First update: buffer empty, all 4 fresh. Later: round(0.5 · 4) = 2 fresh are added per update.
   assert.equal(state.replay!.size, 4);
-  trainIteration(state, realBatch);
+  await trainIteration(state, realBatch);
   assert.equal(state.replay!.size, 6);
   disposeGan(state);
 });
 
 test('checkpoint round-trip is bit-identical', async () => {
   const state = createGan(tiny({ replay: 0.5, ema: 0.9 }));
-  trainIteration(state, realBatch);
-  trainIteration(state, realBatch);
+  await trainIteration(state, realBatch);
+  await trainIteration(state, realBatch);
   const checkpoint = await serializeGan(state);
   const bytes = encodeCheckpoint(checkpoint);
   const decoded = decodeCheckpoint(bytes);
@@ -202,25 +204,25 @@ test('checkpoint round-trip is bit-identical', async () => {
 test('resume equivalence: 4 steps straight = 2 steps, checkpoint, restore, 2 more (bit-identical)', async () => {
   const config = tiny({ replay: 0.5, ema: 0.9 });
   const straight = createGan(config);
-  for (let i = 0; i < 4; i++) trainIteration(straight, realBatch);
+  for (let i = 0; i < 4; i++) await trainIteration(straight, realBatch);
 
   const first = createGan(config);
-  for (let i = 0; i < 2; i++) trainIteration(first, realBatch);
+  for (let i = 0; i < 2; i++) await trainIteration(first, realBatch);
   const bytes = encodeCheckpoint(await serializeGan(first));
   disposeGan(first);
   const resumed = restoreGan(config, decodeCheckpoint(bytes));
   let last;
-  for (let i = 0; i < 2; i++) last = trainIteration(resumed, realBatch);
+  for (let i = 0; i < 2; i++) last = await trainIteration(resumed, realBatch);
   assert.equal(last!.step, 4);
   assertBitIdentical(weightsOf(resumed), weightsOf(straight));
   disposeGan(straight);
   disposeGan(resumed);
 });
 
-test('a NaN loss stops with a clear error', () => {
+test('a NaN loss stops with a clear error', async () => {
   const state = createGan(tiny());
   const poisoned: RealBatchSource = (n) => tf.fill([n, 32, 32, 3], NaN) as tf.Tensor4D;
-  assert.throws(() => trainIteration(state, poisoned), (error: unknown) => {
+  await assert.rejects(trainIteration(state, poisoned), (error: unknown) => {
     assert.ok(error instanceof NonFiniteLossError);
     assert.match(error.message, /diverged at step 1: dLoss = NaN/);
     return true;
@@ -263,7 +265,7 @@ test('reuseFakes (bench parity with the PyTorch loop) = a D update and a G updat
   const fixedReal = tf.randomUniform([4, 32, 32, 3], -1, 1, 'float32', 11) as tf.Tensor4D;
   const fused = createGan(config, { reuseFakes: true });
   const before = tf.memory().numTensors;
-  const metrics = trainIteration(fused, () => fixedReal.clone());
+  const metrics = await trainIteration(fused, () => fixedReal.clone());
   assert.equal(tf.memory().numTensors, before);
   assert.equal(fused.dUpdates, 1);
   assert.equal(fused.gUpdates, 1);

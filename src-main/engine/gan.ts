@@ -320,14 +320,19 @@ function updateEma(state: GanState): void {
 /**
  * One training iteration: k discriminator updates, each on fresh real and generated images, then
  * one generator update. This is what `bench` times. Each batch realBatch returns is disposed here
- * (hand out a clone to reuse fixed data). Synchronises once, to read the metrics. Throws
- * NonFiniteLossError on a NaN/Inf loss; the state then holds the bad update, so drop it.
+ * (hand out a clone to reuse fixed data). Reads back once for the metrics (and after each D update
+ * that fed the replay buffer), always with `await data()`: the WebGPU backend cannot read
+ * synchronously. Do not run two at once on one state. Rejects with NonFiniteLossError on a NaN/Inf
+ * loss; the state then holds the bad update, so drop it.
  */
-export function trainIteration(state: GanState, realBatch: RealBatchSource): IterationMetrics {
-  // Every D update's statistics, read in one sync: adaptive augmentation needs each update's r_t.
+export async function trainIteration(state: GanState, realBatch: RealBatchSource): Promise<IterationMetrics> {
+  // Every D update's statistics, read in one go: adaptive augmentation needs each update's r_t.
   const dStats: tf.Tensor1D[] = [];
   const separate = state.options.reuseFakes ? state.config.k - 1 : state.config.k;
-  for (let i = 0; i < separate; i++) dStats.push(discriminatorUpdate(state, realBatch));
+  for (let i = 0; i < separate; i++) {
+    dStats.push(discriminatorUpdate(state, realBatch));
+    if (state.replay) await state.replay.settle();
+  }
   let gLoss: tf.Scalar;
   if (state.options.reuseFakes) {
     const fused = fusedUpdate(state, realBatch);
@@ -336,11 +341,12 @@ export function trainIteration(state: GanState, realBatch: RealBatchSource): Ite
   } else {
     gLoss = generatorUpdate(state);
   }
+  if (state.replay) await state.replay.settle();
   const joined = tf.concat(dStats);
-  const all = joined.dataSync();
+  const all = await joined.data();
   const width = dStats[0].shape[0];
   const [dLoss, dReal, dFake, v, rt] = Array.from(all.subarray(all.length - width));
-  const g = gLoss.dataSync()[0];
+  const g = (await gLoss.data())[0];
   tf.dispose([joined, ...dStats, gLoss]);
   state.step++;
   const { config } = state;
@@ -357,13 +363,15 @@ export function trainIteration(state: GanState, realBatch: RealBatchSource): Ite
  * not enter the training losses, so a finite loss does not vouch for them. One reduction per
  * variable on the device and a single read back: cheap enough for every sample or checkpoint step.
  */
-export function nonFiniteWeights(state: Pick<GanState, 'generator' | 'discriminator' | 'dAux' | 'ema'>): string[] {
+export async function nonFiniteWeights(state: Pick<GanState, 'generator' | 'discriminator' | 'dAux' | 'ema'>): Promise<string[]> {
   const groups: Array<[string, tf.LayersModel]> = [['G', state.generator], ['D', state.discriminator]];
   if (state.dAux) groups.push(['D', state.dAux.head]);
   if (state.ema) groups.push(['EMA', state.ema]);
   const entries = groups.flatMap(([label, model]) => model.weights.map((w) => ({ label, name: w.name, value: w.read() })));
   // A sum is NaN or infinite when any term is (or when finite terms overflow float32: diverged anyway).
-  const sums = tf.tidy(() => tf.stack(entries.map((e) => tf.sum(e.value))).dataSync());
+  const stacked = tf.tidy(() => tf.stack(entries.map((e) => tf.sum(e.value))));
+  const sums = await stacked.data();
+  stacked.dispose();
   return entries
     .filter((_, i) => !Number.isFinite(sums[i]))
     .map(({ label, name }) => `${label} ${/moving_(mean|variance)/.test(name) ? 'batch-norm statistics' : 'weights'} (${name})`);
@@ -387,7 +395,7 @@ export function generateImages(generator: tf.LayersModel, z: tf.Tensor2D, chunk 
 }
 
 /** The discriminator's logits for images in [-1, 1], inference mode: D as a scorer (THEORY.md §5). */
-export function scoreImages(discriminator: tf.LayersModel, images: tf.Tensor4D, chunk = 64): Float32Array {
+export async function scoreImages(discriminator: tf.LayersModel, images: tf.Tensor4D, chunk = 64): Promise<Float32Array> {
   const out = new Float32Array(images.shape[0]);
   for (let i = 0; i < images.shape[0]; i += chunk) {
     const n = Math.min(chunk, images.shape[0] - i);
@@ -395,16 +403,16 @@ export function scoreImages(discriminator: tf.LayersModel, images: tf.Tensor4D, 
       const slice = images.slice([i, 0, 0, 0], [n, -1, -1, -1]);
       return (discriminator.apply(slice, { training: false }) as tf.Tensor).reshape([n]);
     });
-    out.set(logits.dataSync(), i);
+    out.set(await logits.data(), i);
     logits.dispose();
   }
   return out;
 }
 
-/** Converts images in [-1, 1] to uint8 RGB, NHWC. */
-export function toUint8(images: tf.Tensor4D): Uint8Array {
+/** Converts images in [-1, 1] to uint8 RGB, NHWC (read back with `await data()`). */
+export async function toUint8(images: tf.Tensor4D): Promise<Uint8Array> {
   const scaled = tf.tidy(() => tf.clipByValue(tf.round(tf.mul(tf.add(images, 1), 127.5)), 0, 255));
-  const out = Uint8Array.from(scaled.dataSync());
+  const out = Uint8Array.from(await scaled.data());
   scaled.dispose();
   return out;
 }

@@ -97,13 +97,13 @@ function rows<R>(tallies: Map<string, Tally>, iterations: number, total: number,
 }
 
 /**
- * Runs `iteration` `iterations` times under tf.profile and sums its kernels per iteration. The
- * work must be synchronous tfjs (it is timed kernel by kernel); profiling adds bookkeeping per
- * kernel call, so time whole iterations separately.
+ * Runs `iteration` `iterations` times under tf.profile (each awaited when it returns a promise, as
+ * trainIteration does) and sums its kernels per iteration; profiling adds bookkeeping per kernel
+ * call, so time whole iterations separately.
  */
-export async function profileKernels(iteration: () => void, iterations = 1): Promise<KernelProfile> {
-  const info = await tf.profile(() => {
-    for (let i = 0; i < iterations; i++) iteration();
+export async function profileKernels(iteration: () => void | Promise<unknown>, iterations = 1): Promise<KernelProfile> {
+  const info = await tf.profile(async () => {
+    for (let i = 0; i < iterations; i++) await iteration();
   });
   const byKernel = new Map<string, Tally>();
   const byShape = new Map<string, Tally & { kernel: string; shapes: string }>();

@@ -68,10 +68,10 @@ test('the training estimate covers the peak tensor memory of a real iteration, w
     const config = defaultRunConfig({ latent: 16, ...overrides });
     const state = createGan(config, { augment: augmentBatch });
     const real = (n: number) => tf.randomUniform([n, config.size, config.size, 3], -1, 1) as tf.Tensor4D;
-    trainIteration(state, real);
-    trainIteration(state, real);
-    const { peakBytes } = await tf.profile(() => {
-      trainIteration(state, real);
+    await trainIteration(state, real);
+    await trainIteration(state, real);
+    const { peakBytes } = await tf.profile(async () => {
+      await trainIteration(state, real);
     });
     disposeGan(state);
     const { bytes } = estimateTrainingBytes(config);

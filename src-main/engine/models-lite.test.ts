@@ -105,7 +105,7 @@ test('parameter counts at width 32, latent 128 (G, D, D\'s decoder)', (t) => {
   });
 });
 
-for (const [name, recipe] of [['', {}], [', with R1 on every update', { r1: 1, r1Every: 1 }]] as const) test(`training lowers D's reconstruction loss on a fixed batch of real images, step after step${name}`, () => {
+for (const [name, recipe] of [['', {}], [', with R1 on every update', { r1: 1, r1Every: 1 }]] as const) test(`training lowers D's reconstruction loss on a fixed batch of real images, step after step${name}`, async () => {
   // With R1 the real pass runs inside R1's gradient: the decoder's term must still reach D's update.
   const state = createGan(tinyLite({ batch: 8, lrD: 1e-3, ...recipe }));
   const real = patternBatch(8);
@@ -114,7 +114,7 @@ for (const [name, recipe] of [['', {}], [', with R1 on every update', { r1: 1, r
   const headBefore = head();
   const losses = [reconstruction()];
   for (let i = 0; i < 6; i++) {
-    trainIteration(state, () => real.clone());
+    await trainIteration(state, () => real.clone());
     losses.push(reconstruction());
   }
   // The decoder trains with D (only the reconstruction loss reaches it), and its error falls each step.
@@ -128,13 +128,13 @@ for (const [name, recipe] of [['', {}], [', with R1 on every update', { r1: 1, r
 test('lite: no tensor leaks; the checkpoint holds the decoder and resumes bit-identically', async () => {
   const config = tinyLite({ replay: 0.5, ema: 0.9, augment: [] });
   const straight = createGan(config);
-  trainIteration(straight, realBatch);
+  await trainIteration(straight, realBatch);
   const tensors = tf.memory().numTensors;
-  for (let i = 0; i < 3; i++) trainIteration(straight, realBatch);
+  for (let i = 0; i < 3; i++) await trainIteration(straight, realBatch);
   assert.equal(tf.memory().numTensors, tensors);
 
   const first = createGan(config);
-  for (let i = 0; i < 2; i++) trainIteration(first, realBatch);
+  for (let i = 0; i < 2; i++) await trainIteration(first, realBatch);
   const checkpoint = await serializeGan(first);
   const decoderWeights = checkpoint.json.tensors.filter((t) => t.name.startsWith('DAUX/'));
   assert.equal(decoderWeights.length, modelVariables(first.dAux!.head).length);
@@ -142,7 +142,7 @@ test('lite: no tensor leaks; the checkpoint holds the decoder and resumes bit-id
   disposeGan(first);
   const resumed = restoreGan(config, decodeCheckpoint(bytes));
   assert.deepEqual(encodeCheckpoint(await serializeGan(resumed)), bytes);
-  for (let i = 0; i < 2; i++) trainIteration(resumed, realBatch);
+  for (let i = 0; i < 2; i++) await trainIteration(resumed, realBatch);
   assertBitIdentical(stateValues(resumed), stateValues(straight));
   assert.throws(() => restoreGan({ ...config, arch: 'dcgan' }, decodeCheckpoint(bytes)), /checkpoint was made for lite 32px/);
   disposeGan(straight);

@@ -94,11 +94,11 @@ test('augmentBatch with p: 1 is the plain augmentation, 0 the batch itself, in b
   tf.dispose([batch, plain, always, cut, half]);
 });
 
-test('ADA in training: p is logged each step, rises while D calls the reals real, and needs no augment list', () => {
+test('ADA in training: p is logged each step, rises while D calls the reals real, and needs no augment list', async () => {
   // D much faster than G calls every real image real (r_t = 1) within a few steps; target 0.1.
   const state = createGan(tiny({ ada: 0.1, adaImages: 1000, lrD: 0.01, lrG: 1e-5 }), { augment: augmentBatch });
   const ps: number[] = [];
-  for (let i = 0; i < 12; i++) ps.push(trainIteration(state, real16).augmentP!);
+  for (let i = 0; i < 12; i++) ps.push((await trainIteration(state, real16)).augmentP!);
   assert.ok(ps.every((p) => typeof p === 'number' && p >= 0 && p <= 1), ps.join());
   assert.ok(ps[11] > 0, `p stayed at ${ps[11]}`);
   // It changes only on every 4th step (k = 1: one minibatch per step).
@@ -109,7 +109,7 @@ test('ADA in training: p is logged each step, rises while D calls the reals real
   disposeGan(state);
   // Off: no augmentP in the metrics.
   const plain = createGan(tiny());
-  assert.ok(!('augmentP' in trainIteration(plain, real16)));
+  assert.ok(!('augmentP' in (await trainIteration(plain, real16))));
   disposeGan(plain);
 });
 
@@ -149,7 +149,7 @@ test('spectral norm: the gradient flows through σ (W/σ with u, v held fixed, a
   tf.dispose([w, c, u, v, grad, sigma, expected]);
 });
 
-test('spectral norm: D has no batch norm, keeps u and v among its weights, and one power iteration runs per D update', () => {
+test('spectral norm: D has no batch norm, keeps u and v among its weights, and one power iteration runs per D update', async () => {
   const state = createGan(tiny({ spectralNorm: true }));
   const d = state.discriminator;
   assert.ok(!d.layers.some((l) => l.getClassName() === 'BatchNormalization'));
@@ -157,7 +157,7 @@ test('spectral norm: D has no batch norm, keeps u and v among its weights, and o
   assert.equal(layers.length, 3); // two convs at 16 px (16 → 8 → 4) and the dense layer
   assert.ok(d.nonTrainableWeights.length === 2 * layers.length);
   const u0 = layers[0].u!.read().dataSync().slice();
-  trainIteration(state, real16);
+  await trainIteration(state, real16);
   assert.notDeepEqual(layers[0].u!.read().dataSync(), u0);
   disposeGan(state);
 });
@@ -239,12 +239,12 @@ test('R1 through the DCGAN discriminator: double backprop matches finite differe
   }
 });
 
-test('R1 in training: lazy every r1Every-th D update, and the logged D loss leaves the penalty out', () => {
+test('R1 in training: lazy every r1Every-th D update, and the logged D loss leaves the penalty out', async () => {
   const config = tiny({ r1: 1000, r1Every: 2 });
   const withR1 = createGan(config);
   const without = createGan({ ...config, r1: 0 });
   // Update 0 carries the penalty (×2), update 1 does not: the weights part after the first step only.
-  const first = [trainIteration(withR1, real16), trainIteration(without, real16)];
+  const first = [await trainIteration(withR1, real16), await trainIteration(without, real16)];
   assert.equal(first[0].dLoss, first[1].dLoss, 'the logged loss is the GAN loss alone');
   const dWeights = (s: GanState) => modelVariables(s.discriminator).map((v) => Array.from(v.dataSync()));
   assert.notDeepEqual(dWeights(withR1), dWeights(without));
@@ -252,11 +252,11 @@ test('R1 in training: lazy every r1Every-th D update, and the logged D loss leav
   disposeGan(without);
 });
 
-test('training with adaptive augmentation, spectral norm and lazy R1 on does not leak tensors', () => {
+test('training with adaptive augmentation, spectral norm and lazy R1 on does not leak tensors', async () => {
   const state = createGan(tiny({ ada: 0.1, adaImages: 1000, spectralNorm: true, r1: 1, r1Every: 2 }), { augment: augmentBatch });
-  trainIteration(state, real16);
+  await trainIteration(state, real16);
   const before = tf.memory().numTensors;
-  for (let i = 0; i < 4; i++) trainIteration(state, real16);
+  for (let i = 0; i < 4; i++) await trainIteration(state, real16);
   assert.equal(tf.memory().numTensors, before);
   disposeGan(state);
 });
@@ -285,11 +285,11 @@ test('resume with adaptive augmentation, spectral norm and R1 on: 6 steps straig
   const options = { augment: augmentBatch };
   const straight = createGan(config, options);
   const straightMetrics = [];
-  for (let i = 0; i < 6; i++) straightMetrics.push(trainIteration(straight, real16));
+  for (let i = 0; i < 6; i++) straightMetrics.push(await trainIteration(straight, real16));
   assert.ok(straight.ada.p > 0, 'p never moved: the test would not cover its restore');
 
   const first = createGan(config, options);
-  for (let i = 0; i < 3; i++) trainIteration(first, real16);
+  for (let i = 0; i < 3; i++) await trainIteration(first, real16);
   const bytes = encodeCheckpoint(await serializeGan(first));
   const decoded = decodeCheckpoint(bytes);
   assert.deepEqual(decoded.json.ada, first.ada);
@@ -297,7 +297,7 @@ test('resume with adaptive augmentation, spectral norm and R1 on: 6 steps straig
   disposeGan(first);
   const resumed = restoreGan(config, decoded, options);
   const resumedMetrics = [];
-  for (let i = 0; i < 3; i++) resumedMetrics.push(trainIteration(resumed, real16));
+  for (let i = 0; i < 3; i++) resumedMetrics.push(await trainIteration(resumed, real16));
   assert.deepEqual(resumedMetrics, straightMetrics.slice(3));
   assert.deepEqual(resumed.ada, straight.ada);
   const [a, b] = [everything(resumed), everything(straight)];

@@ -50,7 +50,7 @@ export async function timeIterations(state: GanState, realBatch: RealBatchSource
   const minSteps = Math.max(1, options.minSteps ?? 1);
   const maxSteps = Math.max(minSteps, options.maxSteps ?? minSteps);
   const minSeconds = options.minSeconds ?? 0;
-  trainIteration(state, realBatch);
+  await trainIteration(state, realBatch);
   let steps = 0;
   let wall = 0;
   let stopped = false;
@@ -62,7 +62,7 @@ export async function timeIterations(state: GanState, realBatch: RealBatchSource
       break;
     }
     const start = performance.now();
-    trainIteration(state, realBatch);
+    await trainIteration(state, realBatch);
     wall += performance.now() - start;
     steps++;
   }

@@ -284,7 +284,8 @@ describe('wasm training kernels', () => {
     const metrics = async (backend: string) => {
       await tf.setBackend(backend);
       const state = createGan(config);
-      const out = [0, 1, 2].map(() => trainIteration(state, () => tf.tensor4d(real, [3, 16, 16, 3])));
+      const out = [];
+      for (let i = 0; i < 3; i++) out.push(await trainIteration(state, () => tf.tensor4d(real, [3, 16, 16, 3])));
       disposeGan(state);
       return out;
     };

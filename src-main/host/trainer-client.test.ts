@@ -25,7 +25,7 @@ describe('TrainerClient with a real trainer process', () => {
 
   test('starts on the first request and reports its backend', async () => {
     const report = await client.request('backend.report', undefined);
-    assert.ok(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(report.backend));
+    assert.ok(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(report.backend));
     assert.equal(report.tfjsVersion.split('.')[0], '4');
     assert.ok(report.threads >= 1);
     assert.equal(report.pid, client.pid);

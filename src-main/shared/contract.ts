@@ -131,12 +131,29 @@ export interface EvalMetrics {
 // ---------------------------------------------------------------------------------------------
 // Compute backend
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+/** What `--backend` accepts, in the auto order: the one list the CLI's choices come from. */
+export const BACKEND_PREFERENCES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
+
+/** The WebGPU adapter a webgpu backend runs on (Dawn's GPUAdapterInfo, and what it was judged to be). */
+export interface GpuAdapterReport {
+  /** The adapter's device name ("NVIDIA GeForce RTX 4070", "llvmpipe-llvm-15-0-6-256-bits-"). */
+  name: string;
+  /** The vendor as the driver names it; may be empty (Mesa's OpenGL adapters give none). */
+  vendor: string;
+  /** The driver's own description ("OpenGL version 4.5 (Core Profile) Mesa 22.3.6"). */
+  description: string;
+  /** "hardware" or "software": software adapters (llvmpipe, lavapipe, SwiftShader) run on the CPU. */
+  type: 'hardware' | 'software';
+  /** The native API Dawn drives it through: "default" (Vulkan, Metal or D3D12) or "opengl" (compatibility mode). */
+  api: 'default' | 'opengl';
+}
 
 export interface BackendReport {
   backend: BackendName;
-  /** The package in words: "tfjs-node-gpu", "tfjs-node", "wasm", "cpu". */
+  /** The package in words: "tfjs-node-gpu", "tfjs-node", "webgpu", "wasm", "cpu". */
   label: string;
   device: 'GPU' | 'CPU';
   threads: number;
@@ -145,10 +162,20 @@ export interface BackendReport {
   skipped: Array<{ backend: string; reason: string }>;
   pid: number;
   runtime: string;
+  /** The backend webgpu only: the adapter it runs on. */
+  adapter?: GpuAdapterReport;
+  /** One line the user should see, e.g. that an explicitly chosen WebGPU adapter is a software one. */
+  warning?: string;
 }
 
-/** "GPU · tfjs-node-gpu, 16 threads" or "CPU · wasm, 1 thread": the badge the UI and the CLI show. */
+/**
+ * "GPU · tfjs-node-gpu, 16 threads", "CPU · wasm, 1 thread" or "GPU · webgpu on NVIDIA GeForce RTX 4070":
+ * the badge the UI and the CLI show.
+ */
 export function describeBackend(report: BackendReport): string {
+  if (report.adapter) {
+    return `${report.device} · ${report.label} on ${report.adapter.name}${report.adapter.type === 'software' ? ' (software adapter)' : ''}`;
+  }
   return `${report.device} · ${report.label}, ${report.threads} thread${report.threads === 1 ? '' : 's'}`;
 }
 

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { availableParallelism, totalmem } from 'node:os';
-import type { BackendName, BackendPreference, BackendReport } from '../shared/contract';
+import type { BackendName, BackendPreference, BackendReport, GpuAdapterReport } from '../shared/contract';
 import { registerWasmTrainingKernels } from '../engine/wasm-kernels';
 import { backendMemoryLimit, type MemoryLimit } from '../engine/memory';
 import { startWasm } from './wasm-threads';
+import { startWebGpu, webGpuBufferLimit } from './webgpu';
 
 /** How many threads the process may use; see threadsPerProcess. */
 export interface BackendOptions {
@@ -14,6 +15,11 @@ export interface BackendOptions {
   concurrentJobs?: number;
   /** wasm threads exactly (bench --threads, tests), instead of the share of the cores. */
   threads?: number;
+  /**
+   * The caller reads tensors synchronously (dataSync: the toy and theory engines), which the WebGPU
+   * backend cannot do under Node: webgpu is then left out, even when asked for.
+   */
+  readsSync?: boolean;
 }
 
 /** max(1, ⌊cores ÷ concurrent jobs⌋), or `threads` when given: this process's share of the CPU. */
@@ -27,6 +33,12 @@ interface Activated {
   threads: number;
   /** Why it runs on fewer threads than it could, as a skipped entry. */
   skipped?: { backend: string; reason: string };
+  /** The WebGPU adapter, for webgpu. */
+  adapter?: GpuAdapterReport;
+  /** A line the user should see (a software WebGPU adapter). */
+  warning?: string;
+  /** Overrides the candidate's device (a software WebGPU adapter computes on the CPU). */
+  device?: 'GPU' | 'CPU';
 }
 
 interface Candidate {
@@ -34,7 +46,7 @@ interface Candidate {
   label: string;
   device: 'GPU' | 'CPU';
   /** Loads the package and makes its backend current; throws with the reason it cannot. */
-  activate(options: BackendOptions): Promise<Activated>;
+  activate(options: BackendOptions, preference: BackendPreference): Promise<Activated>;
 }
 
 /** Reduces a loader's error to the line a user can act on. */
@@ -67,6 +79,18 @@ const candidates: Candidate[] = [
       const gpu = (tf.backend() as unknown as { isGPUAvailable?: () => boolean }).isGPUAvailable;
       if (typeof gpu === 'function' && !gpu.call(tf.backend())) throw new Error('no CUDA GPU visible to TensorFlow');
       return activated;
+    },
+  },
+  {
+    name: 'webgpu',
+    label: 'webgpu',
+    device: 'GPU',
+    activate: async (options, preference) => {
+      if (options.readsSync) throw new Error('this command reads tensors synchronously, which WebGPU cannot do under Node');
+      // Auto never picks a software adapter (llvmpipe, SwiftShader): only an explicit choice does.
+      const { adapter, warning } = await startWebGpu({ allowSoftware: preference === 'webgpu' });
+      // tfjs drives the GPU from this one JavaScript thread.
+      return { threads: 1, adapter, warning, device: adapter.type === 'software' ? 'CPU' : 'GPU' };
     },
   },
   {
@@ -111,7 +135,8 @@ function allowed(preference: BackendPreference): Candidate[] {
 }
 
 /**
- * Chooses the compute backend, best first (DESIGN.md), and says why each better one was not used
+ * Chooses the compute backend, best first (DESIGN.md): tfjs-node-gpu (when it sees a CUDA GPU) →
+ * WebGPU on a hardware adapter → tfjs-node → wasm → cpu, and says why each better one was not used
  * (and, for wasm, why it runs on one thread when it could run on more). The one backend-start
  * function of every process that runs the engine: the trainer, the CLI commands, the toy workers.
  * wasm gets threadsPerProcess(options) threads (at most 8); `threads` in the report is the count
@@ -133,20 +158,24 @@ export async function chooseBackend(preference: BackendPreference = 'auto', opti
         : '@tensorflow/tfjs-node'
       : candidate.name === 'wasm'
         ? '@tensorflow/tfjs-backend-wasm'
-        : '@tensorflow/tfjs-backend-cpu';
+        : candidate.name === 'webgpu'
+          ? '@tensorflow/tfjs-backend-webgpu'
+          : '@tensorflow/tfjs-backend-cpu';
     try {
-      const activated = await candidate.activate(options);
+      const activated = await candidate.activate(options, preference);
       await tf.ready();
       if (activated.skipped) skipped.push(activated.skipped);
       return {
         backend: candidate.name,
         label: candidate.label,
-        device: candidate.device,
+        device: activated.device ?? candidate.device,
         threads: activated.threads,
         tfjsVersion: tf.version.tfjs,
         skipped,
         pid: process.pid,
         runtime: process.versions.electron ? `electron ${process.versions.electron}` : `node ${process.versions.node}`,
+        ...(activated.adapter ? { adapter: activated.adapter } : {}),
+        ...(activated.warning ? { warning: activated.warning } : {}),
       };
     } catch (error) {
       skipped.push({ backend: candidate.label, reason: explainLoadFailure(packageName, error) });
@@ -158,7 +187,12 @@ export async function chooseBackend(preference: BackendPreference = 'auto', opti
 }
 
 
-/** The memory the current tfjs backend can give a run on this machine (engine/memory.ts). */
+/**
+ * The memory the current tfjs backend can give a run on this machine (engine/memory.ts). On
+ * webgpu the largest tensor is the device's largest storage buffer (128 MiB on llvmpipe).
+ */
 export function currentMemoryLimit(): MemoryLimit {
-  return backendMemoryLimit(tf.getBackend(), totalmem());
+  const limit = backendMemoryLimit(tf.getBackend(), totalmem());
+  const buffer = tf.getBackend() === 'webgpu' ? webGpuBufferLimit() : null;
+  return buffer === null ? limit : { ...limit, tensorBytes: Math.min(limit.tensorBytes, buffer) };
 }

@@ -26,7 +26,7 @@ test('the built trainer bundle runs under plain Node and reports its backend', a
     const report = await client.request('backend.report', undefined);
     assert.equal(report.pid, client.pid);
     assert.match(report.runtime, /^node /);
-    assert.ok(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(report.backend));
+    assert.ok(['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(report.backend));
   } finally {
     await client.stop();
     await rm(home, { recursive: true, force: true });

@@ -164,7 +164,7 @@ export async function generateImages(params: GenerateImagesParams): Promise<Gene
     if (rankByD) {
       const allScores = new Float32Array(drawn);
       await renderDraw(run, seed, drawn, chunk, async (first, images) => {
-        allScores.set(scoreImages(run.discriminator!, images, chunk), first);
+        allScores.set(await scoreImages(run.discriminator!, images, chunk), first);
       });
       const order = Uint32Array.from({ length: drawn }, (_, i) => i).sort((a, b) => allScores[b] - allScores[a] || a - b);
       rankOf = new Int32Array(drawn).fill(-1);
@@ -181,7 +181,7 @@ export async function generateImages(params: GenerateImagesParams): Promise<Gene
       drawn,
       chunk,
       async (first, images) => {
-        const batch = { pixels: toUint8(images), count: images.shape[0], size: config.size };
+        const batch = { pixels: await toUint8(images), count: images.shape[0], size: config.size };
         for (let i = 0; i < batch.count; i++) {
           const rank = rankOf ? rankOf[first + i] : first + i;
           if (rank < 0) continue;
@@ -225,7 +225,7 @@ export async function sampleRunImages(params: { runDir: string; n: number; seed:
       for (let start = 0; start < n; start += SAMPLE_CHUNK) {
         const rows = Math.min(SAMPLE_CHUNK, n - start);
         const images = tf.tidy(() => renderImages(run.generator, z.slice([start, 0], [rows, config.latent])));
-        pixels.set(toUint8(images), start * px);
+        pixels.set(await toUint8(images), start * px);
         images.dispose();
       }
     } finally {
@@ -283,7 +283,7 @@ export async function writeInterpolationGif(params: InterpolationParams): Promis
     const tooMany = gifFramesError(frames, config.size * scale, currentMemoryLimit().bytes);
     if (tooMany) throw new Error(tooMany);
     const anchorTensor = samplePrior(config.prior, anchorCount, config.latent, params.seed);
-    const anchorData = anchorTensor.dataSync() as Float32Array;
+    const anchorData = (await anchorTensor.data()) as Float32Array;
     anchorTensor.dispose();
     const anchor = (i: number) => anchorData.subarray((i % anchorCount) * config.latent, ((i % anchorCount) + 1) * config.latent);
     const z = new Float32Array(frames * config.latent);
@@ -304,7 +304,7 @@ export async function writeInterpolationGif(params: InterpolationParams): Promis
       const images = tf.tidy(() =>
         renderImages(run.generator, tf.tensor2d(z.subarray(first * config.latent, (first + count) * config.latent), [count, config.latent]), count),
       );
-      const pixels = toUint8(images);
+      const pixels = await toUint8(images);
       images.dispose();
       for (let f = 0; f < count; f++) {
         rendered.push(gridRaw({ pixels: pixels.subarray(f * px, (f + 1) * px), count: 1, size: config.size }, 1, 0, scale));

@@ -298,9 +298,9 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
         `${bad.length > 3 ? ` and ${bad.length - 3} more` : ''}. ${RESUME_HINT} ${keptNote()}`,
     );
   /** Weights and batch-norm statistics, once per step at most: a finite loss does not vouch for them. */
-  const checkWeights = () => {
+  const checkWeights = async () => {
     if (lastCheckedStep === state.step) return;
-    const bad = nonFiniteWeights(state);
+    const bad = await nonFiniteWeights(state);
     if (bad.length > 0) throw diverged(bad);
     lastCheckedStep = state.step;
   };
@@ -309,7 +309,7 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   const saveCheckpoint = async (final: boolean) => {
     if (lastCheckpointStep === state.step) return;
     if (!final && watch.exploding) return;
-    checkWeights();
+    await checkWeights();
     const serialized = await serializeGan(state);
     const bad = nonFiniteTensors(serialized);
     if (bad.length > 0) throw diverged(bad);
@@ -320,9 +320,9 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   };
   const saveSample = async () => {
     if (lastSampleStep === state.step) return;
-    checkWeights();
+    await checkWeights();
     const pixels = tf.tidy(() => generateImages(samplingGenerator(state), fixedZ));
-    const rgb = toUint8(pixels);
+    const rgb = await toUint8(pixels);
     const count = pixels.shape[0];
     pixels.dispose();
     const png = await gridPng({ pixels: rgb, count, size: config.size });
@@ -387,7 +387,7 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
       const t0 = performance.now();
       let iteration;
       try {
-        iteration = trainIteration(state, realBatch);
+        iteration = await trainIteration(state, realBatch);
       } catch (error) {
         if (error instanceof NonFiniteLossError) throw new Error(`${error.message} ${keptNote()}`);
         throw error;

@@ -39,7 +39,7 @@ const state = createGan(config);
 const real = tf.randomUniform([config.batch, config.size, config.size, 3], -1, 1, 'float32', 7) as tf.Tensor4D;
 const losses: number[][] = [];
 for (let i = 0; i < Number(values.steps); i++) {
-  const m = trainIteration(state, () => real.clone());
+  const m = await trainIteration(state, () => real.clone());
   losses.push([m.dLoss, m.gLoss, m.dReal, m.dFake]);
 }
 real.dispose();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { KernelProfile } from '../../engine/kernel-profile';
-import { describeBackend, type BackendPreference, type BackendReport } from '../../shared/contract';
+import { BACKEND_PREFERENCES, type BackendPreference, type BackendReport } from '../../shared/contract';
+import { printBackend } from './engine-options';
 import { ARCH, ARCH_NAMES, RUN_OPTIONS, type Architecture } from '../../shared/schema';
 import { UsageError } from '../usage-error';
 import { addSchemaOptions, readOptions } from './schema-options';
@@ -117,7 +118,7 @@ export async function runBench(
     const timing = await timeIterations(state, realBatch, { minSteps: config.steps, onTimedStart: () => (cpuStart = process.cpuUsage()) });
     const cpu = process.cpuUsage(cpuStart);
     const { wallSeconds, secondsPerStep: seconds } = timing;
-    const profile = options.profile ? await profileKernels(() => void trainIteration(state, realBatch), config.steps) : undefined;
+    const profile = options.profile ? await profileKernels(() => trainIteration(state, realBatch), config.steps) : undefined;
     return {
       report,
       result: {
@@ -139,7 +140,7 @@ export async function runBench(
 }
 
 
-const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+const BACKENDS = BACKEND_PREFERENCES;
 
 function positiveInt(name: string, value: string): number {
   const n = Number(value);
@@ -172,7 +173,7 @@ export function registerBench(program: Command): void {
       if (!(ARCH_NAMES as string[]).includes(options.arch)) {
         throw new UsageError(`--arch must be one of ${ARCH_NAMES.join(', ')}, got "${options.arch}"`);
       }
-      if (!BACKENDS.includes(options.backend as BackendPreference)) {
+      if (!(BACKENDS as readonly string[]).includes(options.backend)) {
         throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${options.backend}"`);
       }
       const arch = options.arch as Architecture;
@@ -190,8 +191,7 @@ export function registerBench(program: Command): void {
       const threads = options.threads === undefined ? undefined : positiveInt('threads', options.threads);
       const { report, result } = await runBench(settings, options.backend as BackendPreference, { threads, profile: options.profile });
       // Same backend lines as the other engine commands, on stderr so that stdout holds only results.
-      process.stderr.write(`backend: ${describeBackend(report)}\n`);
-      for (const s of report.skipped) process.stderr.write(`  (not ${s.backend}: ${s.reason})\n`);
+      printBackend(report);
       if (options.json) {
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return;

@@ -1,12 +1,18 @@
 import { Option } from 'commander';
 import type { BackendPreference, BackendReport } from '../../shared/contract';
-import { describeBackend } from '../../shared/contract';
+import { BACKEND_PREFERENCES, describeBackend } from '../../shared/contract';
 import { typedPath, TypedPathError } from '../../disk/inside';
 import { UsageError } from '../usage-error';
 
-/** Shared by the engine's subcommands (train, generate, interpolate, export, theory). */
-export function backendOption(): Option {
-  return new Option('--backend <name>', 'compute backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto');
+/**
+ * The backends of commands whose engine code reads tensors synchronously (dataSync: `theory`, `toy`):
+ * all but webgpu, which cannot under Node. Such commands also pass `readsSync` to chooseBackend.
+ */
+export const SYNC_READ_BACKENDS: readonly BackendPreference[] = BACKEND_PREFERENCES.filter((b) => b !== 'webgpu');
+
+/** Shared by the engine's subcommands (train, generate, interpolate, export, score, theory). */
+export function backendOption(choices: readonly BackendPreference[] = BACKEND_PREFERENCES): Option {
+  return new Option('--backend <name>', 'compute backend').choices(choices).default('auto');
 }
 
 export function parseIntOption(name: string, value: string | undefined, min = 1): number | undefined {
@@ -27,15 +33,23 @@ export function parseFloatOption(name: string, value: string | undefined, min: n
   return n;
 }
 
-/** Picks the backend (best first, or as asked) and tells the user which one runs and why not better ones. */
-export async function startBackend(preference: BackendPreference, quiet = false): Promise<BackendReport> {
+/**
+ * Picks the backend (best first, or as asked) and tells the user which one runs and why not better
+ * ones; a warning (a software WebGPU adapter) is printed even when quiet. `readsSync`: see SYNC_READ_BACKENDS.
+ */
+export async function startBackend(preference: BackendPreference, quiet = false, readsSync = false): Promise<BackendReport> {
   const { chooseBackend } = await import('../../trainer/backend');
-  const report = await chooseBackend(preference);
-  if (!quiet) {
-    process.stderr.write(`backend: ${describeBackend(report)}\n`);
-    for (const s of report.skipped) process.stderr.write(`  (not ${s.backend}: ${s.reason})\n`);
-  }
+  const report = await chooseBackend(preference, { readsSync });
+  if (!quiet) printBackend(report);
+  else if (report.warning) process.stderr.write(`warning: ${report.warning}\n`);
   return report;
+}
+
+/** The backend lines every engine command prints on stderr (stdout holds only results). */
+export function printBackend(report: BackendReport): void {
+  process.stderr.write(`backend: ${describeBackend(report)}\n`);
+  if (report.warning) process.stderr.write(`warning: ${report.warning}\n`);
+  for (const s of report.skipped) process.stderr.write(`  (not ${s.backend}: ${s.reason})\n`);
 }
 
 /** Adds an option that may be given several times. */

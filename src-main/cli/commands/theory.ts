@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { BackendPreference } from '../../shared/contract';
-import { backendOption, startBackend } from './engine-options';
+import { backendOption, startBackend, SYNC_READ_BACKENDS } from './engine-options';
 
 function fmt(x: number): string {
   if (!Number.isFinite(x) || Number.isInteger(x)) return String(x);
@@ -12,10 +12,10 @@ export function registerTheory(program: Command): void {
   program
     .command('theory')
     .description("check THEORY.md's claims numerically: optimal D, saturation of mm, a 1-D GAN's JSD")
-    .addOption(backendOption())
+    .addOption(backendOption(SYNC_READ_BACKENDS))
     .option('--json', 'print the results as one JSON object')
     .action(async (o: { backend: BackendPreference; json?: boolean }) => {
-      const report = await startBackend(o.backend, o.json === true);
+      const report = await startBackend(o.backend, o.json === true, true);
       const { runTheoryChecks } = await import('../../engine/theory');
       const checks = runTheoryChecks();
       const pass = checks.every((c) => c.pass);

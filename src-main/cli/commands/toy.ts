@@ -4,6 +4,7 @@ import { addSchemaOptions, readOptions } from './schema-options';
 import { availableParallelism } from 'node:os';
 import type { BackendPreference } from '../../shared/contract';
 import { chooseBackend } from '../../trainer/backend';
+import { SYNC_READ_BACKENDS } from './engine-options';
 import {
   DEFAULT_TOY_CONFIG,
   gmmBaseline,
@@ -107,7 +108,7 @@ export function registerToy(program: Command): void {
     .addOption(new Option('--covariance <type>', 'GMM covariances').choices(['full', 'diag']).default('full'))
     .addOption(
       new Option('--backend <name>', 'compute backend (wasm is the fastest on CPU for these tiny MLPs)')
-        .choices(['auto', 'tensorflow', 'wasm', 'cpu'])
+        .choices(SYNC_READ_BACKENDS)
         .default('wasm'),
     )
     .option('--jobs <n>', 'runs trained at once, each in its own process (auto: one per core on wasm/cpu, one on tensorflow)', 'auto')
@@ -123,7 +124,7 @@ export function registerToy(program: Command): void {
       const dists: ScoredDistribution[] = options.dist ? [options.dist] : ['ring8', 'grid25'];
 
       // This process only finds out which backend loads (the workers train): no wasm threads here.
-      const backend = components === undefined ? await chooseBackend(options.backend, { threads: 1 }) : undefined;
+      const backend = components === undefined ? await chooseBackend(options.backend, { threads: 1, readsSync: true }) : undefined;
       if (backend && !options.json) {
         const skippedWhy = backend.skipped.filter((s) => !s.reason.startsWith('not requested'));
         const skipped = skippedWhy.length ? ` (skipped: ${skippedWhy.map((s) => `${s.backend}: ${s.reason}`).join('; ')})` : '';

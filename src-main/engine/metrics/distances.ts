@@ -7,6 +7,10 @@ import * as tf from '@tensorflow/tfjs';
  * Returns rows × cols, row-major.
  */
 export function matMul(a: Float32Array, rows: number, inner: number, b: tf.Tensor2D): Float32Array {
+  // The WebGPU backend cannot read back synchronously under Node, and the metrics are synchronous:
+  // there the product is computed here. b was made from an array and is used in no GPU kernel, so its
+  // values are still on the CPU and dataSync returns them.
+  if (tf.getBackend() === 'webgpu') return matMulHere(a, rows, inner, b.dataSync() as Float32Array, b.shape[1]);
   // No tf.tidy: a dataSync inside a tidy scope costs about 100× more on the wasm backend (2 s against 20 ms).
   const left = tf.tensor2d(a, [rows, inner]);
   try {
@@ -19,6 +23,20 @@ export function matMul(a: Float32Array, rows: number, inner: number, b: tf.Tenso
   } finally {
     left.dispose();
   }
+}
+
+/** A · B in JavaScript, float32 like the backends' kernels: A rows × inner, B inner × cols, both row-major. */
+export function matMulHere(a: Float32Array, rows: number, inner: number, b: Float32Array, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const row = out.subarray(r * cols, (r + 1) * cols);
+    for (let k = 0; k < inner; k++) {
+      const x = a[r * inner + k];
+      if (x === 0) continue;
+      for (let c = 0, j = k * cols; c < cols; c++, j++) row[c] += x * b[j];
+    }
+  }
+  return out;
 }
 
 /** Squared L2 norm of each row of a count × dim row-major matrix, summed in float64. */

@@ -194,7 +194,10 @@ export class ToyGanTrainer {
         ]),
       );
     }
-    if (replay > 0) this.replayBuffer.add(fresh, this.rng);
+    if (replay > 0) {
+      this.replayBuffer.add(fresh, this.rng);
+      this.replayBuffer.settleSync();
+    }
     // the cross-entropy losses are exactly −V; the others need V computed beside them
     const lossIsMinusValue = LOSS_CHOICES[loss.name].probabilistic;
     let value = NaN;
