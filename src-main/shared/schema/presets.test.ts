@@ -34,3 +34,22 @@ test('until the speed is measured the length follows passes over the data; the r
     assert.equal('steps' in recipe, false);
   }
 });
+
+test('the recipe follows the dataset size: lite networks for few-shot sets, adaptive augmentation below 2,000 images', async () => {
+  const { defaultRunConfig, validateRunConfig } = await import('./run');
+  const { FEW_SHOT_IMAGES, SMALL_SET_IMAGES } = await import('./presets');
+  assert.deepEqual([presetRecipe('balanced', 100).arch, presetRecipe('quality', FEW_SHOT_IMAGES - 1).arch], ['lite', 'lite']);
+  assert.deepEqual([presetRecipe('balanced', FEW_SHOT_IMAGES).arch, presetRecipe('quick', 100).arch], ['dcgan', 'dcgan']);
+  assert.equal(presetRecipe('balanced', SMALL_SET_IMAGES - 1).ada, 0.6);
+  assert.equal(presetRecipe('balanced', SMALL_SET_IMAGES).ada, 0);
+  const keys = (name: (typeof PRESET_NAMES)[number], n: number) => Object.keys(presetRecipe(name, n)).sort().join();
+  for (const n of [40, 100, 600, 1999, 5000, 100_000]) {
+    for (const name of PRESET_NAMES) {
+      // Same keys everywhere: switching presets leaves nothing of the last one behind.
+      assert.equal(keys(name, n), keys('balanced', 1000), `${name} at ${n} images`);
+      const config = defaultRunConfig({ ...presetOptions(name, n, 1), data: { folders: ['/x'], settings: { size: 64, mode: 'crop', background: '#ffffff' } } });
+      const checked = validateRunConfig(config);
+      assert.ok(checked.ok, `${name} at ${n} images: ${JSON.stringify(!checked.ok && checked.errors)}`);
+    }
+  }
+});

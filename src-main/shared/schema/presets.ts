@@ -53,28 +53,48 @@ const nice = (v: number) => {
 };
 
 /**
+ * Below this many usable images a set is few-shot, FastGAN's regime (Liu et al. 2021: 100 to 1,000
+ * images): the balanced and quality presets switch to the lite networks, whose D regularises itself by
+ * reconstructing its own features.
+ */
+export const FEW_SHOT_IMAGES = 500;
+/**
+ * Below this many, D can memorise the set within a preset's length (StyleGAN2-ADA, Karras et al. 2020, saw
+ * it at tens of thousands): adaptive augmentation steers D back. It costs little where D does not overfit:
+ * p then stays near 0.
+ */
+export const SMALL_SET_IMAGES = 2000;
+
+/**
  * A preset's recipe for a dataset of `datasetSize` usable images (null: not chosen yet, taken as 1,000):
- * everything it sets but the length (presetLength).
+ * everything it sets but the length (presetLength). Every recipe sets the same keys (architecture and
+ * adaptive augmentation included), so switching presets never leaves one preset's choice behind.
+ * The choices follow the papers above, not a measurement on this machine (see the quality benchmark,
+ * src-main/bench/quality-bench.ts, for how a recipe is measured).
  */
 export function presetRecipe(name: PresetName, datasetSize: number | null): Partial<RunOptions> {
   const n = planned(datasetSize);
-  const small = n < 2000;
-  const common = { k: 1, lrD: 2e-4, lrG: 2e-4 };
+  const small = n < SMALL_SET_IMAGES;
+  const fewShot = n < FEW_SHOT_IMAGES;
+  const common = { k: 1, lrD: 2e-4, lrG: 2e-4, spectralNorm: false, r1: 0 };
+  // p may reach 1 within a preset's usual length: about 10k images seen for a preview, 100k otherwise.
+  const ada = (adaImages: number) => ({ ada: small ? 0.6 : 0, adaImages });
   if (name === 'quick') {
     return {
-      ...common, size: 32, width: 16, latent: 64, batch: Math.min(16, powerOfTwoAtMost(n)), ema: 0.99, replay: 0,
-      augment: small ? ['flip', 'translation'] : [],
+      ...common, arch: 'dcgan', size: 32, width: 16, latent: 64, batch: Math.min(16, powerOfTwoAtMost(n)), ema: 0.99, replay: 0,
+      augment: small ? ['flip', 'translation'] : [], ...ada(10_000),
     };
   }
+  const arch = fewShot ? 'lite' : 'dcgan';
   if (name === 'balanced') {
     return {
-      ...common, size: 64, width: 32, latent: 128, batch: Math.min(32, powerOfTwoAtMost(n)), ema: 0.999, replay: 0,
-      augment: small ? ['flip', 'translation', 'color'] : ['flip'],
+      ...common, arch, size: 64, width: 32, latent: 128, batch: Math.min(32, powerOfTwoAtMost(n)), ema: 0.999, replay: 0,
+      augment: small ? ['flip', 'translation', 'color'] : ['flip'], ...ada(100_000),
     };
   }
   return {
-    ...common, size: 64, width: 64, latent: 128, batch: Math.min(64, powerOfTwoAtMost(n)), ema: 0.999, replay: small ? 0.1 : 0,
-    augment: small ? ['flip', 'translation', 'cutout', 'color'] : ['flip', 'translation'],
+    ...common, arch, size: 64, width: 64, latent: 128, batch: Math.min(64, powerOfTwoAtMost(n)), ema: 0.999, replay: small ? 0.1 : 0,
+    augment: small ? ['flip', 'translation', 'cutout', 'color'] : ['flip', 'translation'], ...ada(100_000),
   };
 }
 
