@@ -32,14 +32,6 @@ export const FULL_GRID = 16;
  * with and without a beard 56, two keycap digits over 65.
  */
 export const FULL_CELL_DIFFERENCE = 12;
-/**
- * Largest level (0..255) by which a pixel of one image may lie outside the range of the other image's
- * 3 × 3 neighbourhood (PixelComparison.maxViolation). Resampling and re-encoding keep a pixel near the
- * range of its neighbours; a changed stroke in line art does not, even where the cell's detail is high.
- * Measured: a JPEG q80 copy 38 (at 128 px), a resized copy 0–6; DiceBear lorelei faces that differ only
- * in the mouth (seeds 1590 vs 1371, 2811 vs 550, 3000 vs 739) 70, 130 and 87.
- */
-export const MAX_PIXEL_VIOLATION = 60;
 
 /** dHash as two 32-bit halves. */
 export interface ImageHash {
@@ -184,8 +176,6 @@ export interface PixelComparison {
    * difference only counts where it is more than the detail there explains.
    */
   maxExcess: number;
-  /** The largest distance of a pixel's channel from the range of the other image's 3 × 3 neighbourhood there, both ways. */
-  maxViolation: number;
   /** Whether every byte is equal. */
   identical: boolean;
 }
@@ -246,50 +236,19 @@ export function comparePixels(a: Uint8Array, b: Uint8Array, side: number, detail
       total += difference;
     }
   }
-  if (identical) return { mean: 0, maxExcess: 0, maxViolation: 0, identical };
+  if (identical) return { mean: 0, maxExcess: 0, identical };
   const detailOfA = detailA ?? cellDetail(a, side);
   const detailOfB = detailB ?? cellDetail(b, side);
   let maxExcess = -Infinity;
   for (let cell = 0; cell < sums.length; cell++) {
     maxExcess = Math.max(maxExcess, sums[cell] / counts[cell] - Math.min(detailOfA[cell], detailOfB[cell]));
   }
-  return { mean: total / (side * side), maxExcess, maxViolation: neighbourhoodViolation(a, b, side), identical };
+  return { mean: total / (side * side), maxExcess, identical };
 }
 
-/** PixelComparison.maxViolation of two side × side RGB images. */
-function neighbourhoodViolation(a: Uint8Array, b: Uint8Array, side: number): number {
-  let worst = 0;
-  for (let y = 0; y < side; y++) {
-    for (let x = 0; x < side; x++) {
-      for (let c = 0; c < 3; c++) {
-        let lowA = 255;
-        let highA = 0;
-        let lowB = 255;
-        let highB = 0;
-        for (let yy = Math.max(0, y - 1); yy <= Math.min(side - 1, y + 1); yy++) {
-          for (let xx = Math.max(0, x - 1); xx <= Math.min(side - 1, x + 1); xx++) {
-            const offset = (yy * side + xx) * 3 + c;
-            lowA = Math.min(lowA, a[offset]);
-            highA = Math.max(highA, a[offset]);
-            lowB = Math.min(lowB, b[offset]);
-            highB = Math.max(highB, b[offset]);
-          }
-        }
-        const offset = (y * side + x) * 3 + c;
-        worst = Math.max(worst, a[offset] - highB, lowB - a[offset], b[offset] - highA, lowA - b[offset]);
-      }
-    }
-  }
-  return worst;
-}
-
-/**
- * Whether a comparison at full resolution says "the same picture": no cell differs by more than
- * FULL_CELL_DIFFERENCE beyond its detail, and no pixel strays more than MAX_PIXEL_VIOLATION from its
- * neighbourhood in the other image.
- */
+/** Whether a comparison at full resolution says "the same picture": no cell differs by more than FULL_CELL_DIFFERENCE beyond its detail. */
 export function isSamePicture(comparison: PixelComparison): boolean {
-  return comparison.maxExcess <= FULL_CELL_DIFFERENCE && comparison.maxViolation <= MAX_PIXEL_VIOLATION;
+  return comparison.maxExcess <= FULL_CELL_DIFFERENCE;
 }
 
 /** The side two originals are compared at: the smaller shorter side, within [trainingSize, FULL_COMPARE_MAX_SIDE]. */

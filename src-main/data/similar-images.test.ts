@@ -50,20 +50,3 @@ describe('exact duplicates', () => {
     assert.equal(report.used, 1);
   });
 });
-
-describe('line-art faces that differ only in the mouth (DiceBear lorelei, the quality benchmark set)', () => {
-  it('keeps each of the pairs the old full-resolution check merged', async () => {
-    const [{ createAvatar }, { lorelei }] = await Promise.all([import('@dicebear/core'), import('@dicebear/collection')]);
-    const folder = join(workDir, 'lorelei');
-    await mkdir(folder, { recursive: true });
-    // The three pairs of 2,000 benchmark faces that the check with only the cell test dropped.
-    const seeds = [1371, 1590, 550, 2811, 739, 3000];
-    for (const seed of seeds) {
-      const svg = createAvatar(lorelei, { seed: String(seed), size: 64 }).toString();
-      await sharp(Buffer.from(svg)).png().toFile(join(folder, `lorelei-${String(seed).padStart(4, '0')}.png`));
-    }
-    const { report } = await importDataset([folder], { size: 32, mode: 'crop', background: '#ffffff' }, { cacheDir: join(workDir, 'cache-lorelei') });
-    assert.deepEqual(report.duplicates.map((d) => `${basename(d.path)} ~ ${basename(d.duplicateOf)}`), []);
-    assert.equal(report.used, seeds.length);
-  });
-});
