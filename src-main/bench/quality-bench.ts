@@ -7,6 +7,7 @@
  *   node --import tsx src-main/bench/quality-bench.ts [--dir DIR] [--seeds 3] [--points 16000,64000]
  *        [--long 256000] [--few] [--arms product,torch] [--plan] [-- extra train flags for the product]
  *
+ * `--seeds N --first-seed S` runs seeds S … S+N−1.
  * The set: DiceBear lorelei avatars (@dicebear/collection 9), seeds 0–3999, 64 px PNG, made here on first use
  * and split 50/50 by a fixed seed: both arms train on the first half and are scored against the second.
  * Images seen = real images shown to D (k × batch per generator step). The product's run is trained to each
@@ -37,6 +38,7 @@ const { values, positionals } = parseArgs({
   options: {
     dir: { type: 'string', default: join(homedir(), '.cache/gan-studio-bench') },
     seeds: { type: 'string', default: '3' },
+    'first-seed': { type: 'string', default: '0' },
     points: { type: 'string', default: '16000,64000' },
     long: { type: 'string', default: '' },
     few: { type: 'boolean', default: false },
@@ -136,7 +138,8 @@ interface Cell {
 }
 
 const { train, heldout } = await ensureSet();
-const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => i);
+// --first-seed lets two copies of the script run different seeds side by side (their cells never overlap).
+const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => Number(values['first-seed']) + i);
 const points = values.points.split(',').filter(Boolean).map(Number);
 const cells: Cell[] = [];
 const tag = values.tag;
