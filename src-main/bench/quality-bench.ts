@@ -5,7 +5,7 @@
  * real half itself.
  *
  *   node --import tsx src-main/bench/quality-bench.ts [--dir DIR] [--seeds 3] [--points 16000,64000]
- *        [--long 256000] [--few] [--arms product,torch] [--plan] [-- extra train flags for the product]
+ *        [--long 256000] [--few] [--arms product,torch] [--plan: the plan and the table so far] [-- extra train flags for the product]
  *
  * `--seeds N --first-seed S` runs seeds S … S+N−1.
  * The set: DiceBear lorelei avatars (@dicebear/collection 9), seeds 0–3999, 64 px PNG, made here on first use
@@ -221,6 +221,28 @@ if (!values.few) {
   }
 }
 
+/** The table of finished cells: mean ± std over seeds per arm and images seen. */
+function printTable(): void {
+  const rows = new Map<string, number[][]>();
+  for (const c of cells) {
+    const r = result(c.name);
+    if (!r) continue;
+    const s = r.scores as { swd: number; ndbK: number; memorised: number };
+    const key = c.name.replace(/-s\d+-/, ' @ ');
+    rows.set(key, [...(rows.get(key) ?? []), [s.swd, s.ndbK, s.memorised, (r.memorisedVsTrain as number | null) ?? NaN]]);
+  }
+  const stat = (xs: number[]) => {
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : 0;
+    return `${m.toFixed(3)} ± ${sd.toFixed(3)}`;
+  };
+  console.log(`\n${'cell'.padEnd(30)} ${'n'.padStart(2)} ${'SWD ×1e3'.padStart(18)} ${'NDB/K'.padStart(16)} ${'memorised (vs held-out)'.padStart(24)} ${'memorised (vs train)'.padStart(22)}`);
+  for (const [key, values] of rows) {
+    const col = (i: number) => stat(values.map((v) => v[i]!));
+    console.log(`${key.padEnd(30)} ${String(values.length).padStart(2)} ${col(0).padStart(18)} ${col(1).padStart(16)} ${col(2).padStart(24)} ${col(3).padStart(22)}`);
+  }
+}
+
 const todo = cells.filter((c) => !result(c.name));
 console.log(`quality benchmark in ${dir}: ${cells.length} cells, ${todo.length} to run`);
 for (const c of todo) console.log(`  ${c.name.padEnd(28)} ${String(c.images).padStart(7)} images seen · ${c.cost}`);
@@ -246,7 +268,10 @@ for (const c of todo) {
 }
 for (const [key, ms] of timed) console.log(`  timed now: ${key.replace(/ (\d+) (\d+)$/, ' at $1 px, batch $2')}: ${ms.toFixed(0)} ms per iteration`);
 console.log(`planned training time ≈ ${(plannedMs / 60000).toFixed(0)} min (dcgan width 32 as a stand-in for the product's recipe; plus about a minute of scoring per cell)`);
-if (values.plan) process.exit(0);
+if (values.plan) {
+  printTable();
+  process.exit(0);
+}
 for (const c of todo) {
   const started = Date.now();
   console.log(`running ${c.name} …`);
@@ -255,22 +280,4 @@ for (const c of todo) {
   console.log(`  done in ${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify((value as { scores: unknown }).scores)}`);
 }
 
-// The table: mean ± std over seeds per arm and images seen.
-const rows = new Map<string, number[][]>();
-for (const c of cells) {
-  const r = result(c.name);
-  if (!r) continue;
-  const s = r.scores as { swd: number; ndbK: number; memorised: number };
-  const key = c.name.replace(/-s\d+-/, ' @ ');
-  rows.set(key, [...(rows.get(key) ?? []), [s.swd, s.ndbK, s.memorised, (r.memorisedVsTrain as number | null) ?? NaN]]);
-}
-const stat = (xs: number[]) => {
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : 0;
-  return `${m.toFixed(3)} ± ${sd.toFixed(3)}`;
-};
-console.log(`\n${'cell'.padEnd(30)} ${'n'.padStart(2)} ${'SWD ×1e3'.padStart(18)} ${'NDB/K'.padStart(16)} ${'memorised (vs held-out)'.padStart(24)} ${'memorised (vs train)'.padStart(22)}`);
-for (const [key, values] of rows) {
-  const col = (i: number) => stat(values.map((v) => v[i]!));
-  console.log(`${key.padEnd(30)} ${String(values.length).padStart(2)} ${col(0).padStart(18)} ${col(1).padStart(16)} ${col(2).padStart(24)} ${col(3).padStart(22)}`);
-}
+printTable();
