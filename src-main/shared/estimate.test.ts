@@ -68,3 +68,10 @@ test('a run estimate: time from seconds per step, images seen from k and batch',
   assert.equal(formatApproxDuration(Number.NaN), '—');
   assert.deepEqual([850, 2400, 40_000, 1_234_567].map(formatCount), ['850', '2.4k', '40k', '1.2M']);
 });
+
+test('what a preset sets from the measured speed never changes the cost key (else the length and the measurement undo each other)', async () => {
+  const { presetLength } = await import('./schema/presets');
+  for (const name of ['quick', 'balanced', 'quality'] as const) {
+    for (const key of Object.keys(presetLength(name, 40, 1))) assert.ok(COSTLESS_OPTIONS.includes(key as never), `${name} sets ${key}, which is in the speed key`);
+  }
+});

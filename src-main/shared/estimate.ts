@@ -8,7 +8,7 @@ import { RUN_OPTIONS, type RunOptionKey, type RunOptions } from './schema';
 
 /**
  * Options that do not change the cost of a training iteration: the length, the seed, the optimiser's
- * numbers, the loss and prior formulas (the same kernels up to one element-wise op), logging. Every
+ * numbers, the loss and prior formulas (the same kernels up to one element-wise op), logging and scoring. Every
  * other run option enters the cache key, so an option added to the schema later is part of it by default.
  */
 export const COSTLESS_OPTIONS: readonly RunOptionKey[] = [
@@ -22,6 +22,13 @@ export const COSTLESS_OPTIONS: readonly RunOptionKey[] = [
   'prior',
   'sampleEvery',
   'checkpointEvery',
+  // Quality scores run between iterations, not in them (their time is not in the estimate), and a preset's
+  // length sets them: were they in the key, a measured length would change the key, lose the measurement
+  // and put the old length back, over and over.
+  'evalEvery',
+  'evalSamples',
+  // How fast adaptive augmentation's p moves, not what an iteration does.
+  'adaImages',
 ];
 
 /** The compute the speed was measured on (a BackendReport has these). */
