@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { COSTLESS_OPTIONS, describeRunEstimate, formatApproxDuration, formatCount, imagesPerStep, runEstimate, speedKey } from './estimate';
-import { RUN_OPTIONS, defaultRunConfig, type AnyOption, type RunOptionKey, type RunOptions } from './schema';
+import { PRESET_NAMES, RUN_OPTIONS, defaultRunConfig, presetLength, type AnyOption, type RunOptionKey, type RunOptions } from './schema';
 
 const compute = { backend: 'wasm', threads: 2, tfjsVersion: '4.22.0' };
 const base = (): RunOptions => {
@@ -67,4 +67,12 @@ test('a run estimate: time from seconds per step, images seen from k and batch',
   assert.equal(formatApproxDuration(3600 + 20), '≈ 1 h');
   assert.equal(formatApproxDuration(Number.NaN), '—');
   assert.deepEqual([850, 2400, 40_000, 1_234_567].map(formatCount), ['850', '2.4k', '40k', '1.2M']);
+});
+
+test('no field a preset sizes from the measured speed changes the speed key', () => {
+  // Otherwise the form, resized from a measurement, asks for another and falls back: it flipped for good
+  // between the measured length and the unmeasured one (the score schedule was in the key).
+  for (const name of PRESET_NAMES) {
+    for (const key of Object.keys(presetLength(name, 40, 1)) as RunOptionKey[]) assert.ok(COSTLESS_OPTIONS.includes(key), `${name}: ${key}`);
+  }
 });

@@ -8,7 +8,7 @@ import { RUN_OPTIONS, type RunOptionKey, type RunOptions } from './schema';
 
 /**
  * Options that do not change the cost of a training iteration: the length, the seed, the optimiser's
- * numbers, the loss and prior formulas (the same kernels up to one element-wise op), logging. Every
+ * numbers, the loss and prior formulas (the same kernels up to one element-wise op), logging and scoring. Every
  * other run option enters the cache key, so an option added to the schema later is part of it by default.
  */
 export const COSTLESS_OPTIONS: readonly RunOptionKey[] = [
@@ -22,6 +22,10 @@ export const COSTLESS_OPTIONS: readonly RunOptionKey[] = [
   'prior',
   'sampleEvery',
   'checkpointEvery',
+  // The quality scores' schedule: a score's time is not an iteration's (the measurement times iterations).
+  // A preset's length sets these from the measured speed, so they must not change the key it is read by.
+  'evalEvery',
+  'evalSamples',
 ];
 
 /** The compute the speed was measured on (a BackendReport has these). */
