@@ -12,7 +12,7 @@ export function sizeHistogram(shorterSides: number[]): { bins: number[]; counts:
   return { bins: [...SIZE_BINS], counts };
 }
 
-/** Up to 64 images spread evenly over the set, in a square grid, as PNG. */
+/** Up to 64 images spread evenly over the set, in a square grid, as PNG (RGBA when the last row has empty, transparent tiles). */
 export async function mosaicPng(set: ImageSet): Promise<Buffer> {
   const tiles = Math.min(MOSAIC_TILES, set.count);
   const columns = Math.ceil(Math.sqrt(tiles));
@@ -31,6 +31,12 @@ export async function mosaicPng(set: ImageSet): Promise<Buffer> {
     }
   }
   let png = sharp(mosaic, { raw: { width: columns * size, height: rows * size, channels: 3 } });
+  if (tiles < columns * rows) {
+    // The last row's empty tiles are transparent: the page's own background shows there, in either theme.
+    const alpha = Buffer.alloc(columns * rows * size * size, 255);
+    for (let y = Math.floor(tiles / columns) * size; y < rows * size; y++) alpha.fill(0, (y * columns + (tiles % columns)) * size, (y + 1) * columns * size);
+    png = png.joinChannel(alpha, { raw: { width: columns * size, height: rows * size, channels: 1 } });
+  }
   if (size > MOSAIC_MAX_TILE) png = png.resize(columns * MOSAIC_MAX_TILE, rows * MOSAIC_MAX_TILE, { kernel: 'lanczos3' });
   return png.png().toBuffer();
 }

@@ -148,7 +148,7 @@ function lastLine(text: string): string {
 function noAdapterReason(probed: ProbedAdapter[], softwareOnly: ProbedAdapter | undefined): string {
   if (softwareOnly?.info) {
     const name = adapterReport(softwareOnly.info, softwareOnly.api).name;
-    return `only a software adapter (${name}), which auto never picks; --backend webgpu uses it`;
+    return `only a software adapter (${name}), which the automatic choice skips (start with --backend webgpu to use it anyway)`;
   }
   const install =
     process.platform === 'linux' ? '; for the software adapter install Mesa (libegl-mesa0, libgl1-mesa-dri)' : '';
@@ -179,7 +179,7 @@ export function webGpuBufferLimit(): number | null {
  */
 export async function startWebGpu(options: { allowSoftware: boolean }): Promise<WebGpuStart> {
   if (started) {
-    if (started.adapter.type === 'software' && !options.allowSoftware) throw new Error(`only a software adapter (${started.adapter.name}), which auto never picks; --backend webgpu uses it`);
+    if (started.adapter.type === 'software' && !options.allowSoftware) throw new Error(`only a software adapter (${started.adapter.name}), which the automatic choice skips (start with --backend webgpu to use it anyway)`);
     if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend failed to initialise');
     return started;
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RUN_OPTIONS, parseOptionText } from '../../src-main/shared/schema';
-import { defaultForm, describeConfig, fitBatchToDataset, formFromConfig, matchingPreset, presetForm, validateForm, type RunForm } from './run-form';
+import { ADVANCED, FORM_SECTIONS, HAND_LAID, advancedFields, defaultForm, describeConfig, fieldsOf, fitBatchToDataset, formFromConfig, matchingPreset, presetForm, validateForm, type RunForm } from './run-form';
 
 const dataset = { id: 'abc', used: 40, folders: ['/data/shapes'], settings: { size: 64, mode: 'crop' as const, background: '#ffffff' } };
 const valid = (changes: Partial<RunForm> = {}) => validateForm({ ...defaultForm(), batch: '8', ...changes }, { dataset });
@@ -122,4 +122,11 @@ test('runs on the demo set say so', () => {
   const { config } = validateForm({ ...defaultForm(), batch: '8' }, { dataset, demo: true });
   assert.equal(config?.data.demo, true);
   assert.equal(valid().config?.data.demo, undefined);
+});
+
+test('the New run form shows every run option once: hand-laid, in a section, or under Advanced', () => {
+  const shown = [...HAND_LAID, ...FORM_SECTIONS.flatMap(({ group }) => fieldsOf(group).map(({ key }) => key)), ...advancedFields().map(({ key }) => key)];
+  assert.deepEqual([...shown].sort(), Object.keys(RUN_OPTIONS).sort());
+  // ADA's speed and R1's interval are stabilisers folded into Advanced.
+  assert.deepEqual(advancedFields().map(({ key }) => key).sort(), [...ADVANCED].sort());
 });

@@ -43,6 +43,19 @@ export function fieldsOf(group: OptionGroup, advanced = false): Array<{ key: Run
     .map(([key, option]) => ({ key, option }));
 }
 
+/** The New run form's sections of generated fields, in order: one per option group. */
+export const FORM_SECTIONS: ReadonlyArray<{ title: string; group: OptionGroup }> = [
+  { title: 'Image and model', group: 'model' },
+  { title: 'Training', group: 'training' },
+  { title: 'Stabilisers', group: 'stabilisers' },
+  { title: 'Logging', group: 'logging' },
+];
+
+/** The fields of the form's Advanced section: every section's advanced fields, in section then schema order. */
+export function advancedFields(): Array<{ key: RunOptionKey; option: AnyOption }> {
+  return FORM_SECTIONS.flatMap(({ group }) => fieldsOf(group, true));
+}
+
 /** The form showing a set of option values (the inverse of validateForm). */
 export function formFromOptions(options: RunOptions): RunForm {
   return Object.fromEntries(

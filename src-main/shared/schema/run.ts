@@ -38,7 +38,7 @@ export const RUN_OPTIONS = {
   r1: number({ label: 'R1 penalty γ', help: "γ/2 · E‖∇D(x)‖² on real images (Mescheder et al. 2018): keeps D smooth around the data (0 = off, 1–10 typical)", default: 0, min: 0, max: 10_000, group: 'stabilisers', resume: true, addedIn: 3, before: 0 }),
   r1Every: integer({ label: 'R1 every (D steps)', help: 'lazy R1: computed on every Nth discriminator update and weighted N× (StyleGAN2: 16; 1 = every update)', default: 16, min: 1, max: 1000, group: 'stabilisers', resume: true, addedIn: 3, before: 16 }),
   sampleEvery: integer({ label: 'Grid every (steps)', help: 'steps between sample grids', default: 100, min: 1, max: 10_000_000, group: 'logging', resume: true }),
-  checkpointEvery: integer({ label: 'Checkpoint every', help: 'steps between checkpoints: a crash loses at most this much', default: 500, min: 1, max: 10_000_000, group: 'logging', resume: true }),
+  checkpointEvery: integer({ label: 'Checkpoint every (steps)', help: 'steps between checkpoints: a crash loses at most this much', default: 500, min: 1, max: 10_000_000, group: 'logging', resume: true }),
   evalEvery: integer({ label: 'Score every (steps)', help: 'steps between quality scores (SWD, NDB/K) of the generator, and one at the end of a run that long; about 10–20 s each on a CPU (0 = off; the default scores a 5000-step run 5 times)', default: 1000, min: 0, max: 10_000_000, group: 'logging', resume: true, addedIn: 3, before: 0 }),
   evalSamples: integer({ label: 'Images scored', help: 'generated images per quality score, against as many real ones (all of a smaller set): fewer is faster, but noisier', default: 1000, min: 2, max: 4000, group: 'logging', resume: true, addedIn: 3, before: 1000 }),
 } as const;
