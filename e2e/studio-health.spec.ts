@@ -1,20 +1,17 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { artifactDir, expect, makeShapesFolder, test } from './studio';
+import { artifactDir, expect, importShapes, test } from './studio';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(artifactDir, `health-${name}.png`), fullPage: true });
 
 test('a run set up to let D win shows the health banner, and its remedy resumes the run with the change', async ({ page, fresh: studio }) => {
   test.setTimeout(5 * 60_000);
-  const data = await makeShapesFolder();
   await page.goto(studio.url);
+  let data = '';
 
   await test.step('import 40 shapes and set up a run where D learns 1000× faster than G, five times per G step', async () => {
-    await page.getByTestId('folder-path').fill(data);
-    await page.getByTestId('import-button').click();
-    await expect(page.getByTestId('dataset-report').getByTestId('count-used')).toHaveText('40');
-    await page.getByTestId('use-dataset').click();
+    data = await importShapes(page);
     await page.getByTestId('preset-quick').click();
     await page.getByTestId('field-size').selectOption('32');
     for (const [name, value] of Object.entries({ width: '8', latent: '32', batch: '8', steps: '2000', k: '5', lrD: '0.01', lrG: '1e-5', sampleEvery: '10', checkpointEvery: '50' })) {

@@ -1,20 +1,17 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { artifactDir, expect, makeShapesFolder, test } from './studio';
+import { artifactDir, expect, importShapes, test } from './studio';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(artifactDir, `quality-${name}.png`), fullPage: true });
 
 test('a run scored every few steps shows its quality chart, live and on its page in Runs', async ({ page, fresh: studio }) => {
   test.setTimeout(5 * 60_000);
-  const data = await makeShapesFolder();
   await page.goto(studio.url);
+  let data = '';
 
   await test.step('import 40 shapes and start a small run scored every 10 steps on 64 images', async () => {
-    await page.getByTestId('folder-path').fill(data);
-    await page.getByTestId('import-button').click();
-    await expect(page.getByTestId('dataset-report').getByTestId('count-used')).toHaveText('40');
-    await page.getByTestId('use-dataset').click();
+    data = await importShapes(page);
     await page.getByTestId('preset-quick').click();
     await page.getByTestId('field-size').selectOption('32');
     for (const [name, value] of Object.entries({ width: '8', latent: '32', batch: '8', steps: '30', sampleEvery: '10', checkpointEvery: '10', evalEvery: '10', evalSamples: '64' })) {

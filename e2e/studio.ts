@@ -113,8 +113,8 @@ export async function shotBothThemes(page: Page, name: string): Promise<void> {
   }
 }
 
-/** Imports makeShapesFolder's 40 images through the Datasets view and chooses them for a new run (New run opens). */
-export async function importShapes(page: Page): Promise<void> {
+/** Imports makeShapesFolder's 40 images through the Datasets view and chooses them for a new run (New run opens); returns the folder, for the caller to remove. */
+export async function importShapes(page: Page): Promise<string> {
   const data = await makeShapesFolder();
   await page.getByTestId('nav-datasets').click();
   await page.getByTestId('folder-path').fill(data);
@@ -122,6 +122,7 @@ export async function importShapes(page: Page): Promise<void> {
   await expect(page.getByTestId('dataset-report').getByTestId('count-used')).toHaveText('40');
   await page.getByTestId('use-dataset').click();
   await expect(page.getByTestId('view-new-run')).toBeVisible();
+  return data;
 }
 
 export { expect };

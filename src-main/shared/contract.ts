@@ -268,20 +268,25 @@ export interface HealthFinding {
 // ---------------------------------------------------------------------------------------------
 // The GMM baseline on a dataset (issue 12): the lecture's maximum-likelihood model beside the GAN.
 
-/** Offline quality scores of one generated set against real images (engine/metrics' QualityScores, as JSON). */
+/**
+ * Offline quality scores of one generated set against real images (engine/metrics computes them; SWD after
+ * Karras et al. 2018, NDB/K after Richardson & Weiss 2018).
+ */
 export interface ImageQualityScores {
-  /** SWD × 10³, mean over the Laplacian-pyramid levels: lower is better. */
+  /** SWD × 10³, the mean over pyramid levels: ≥ 0, lower is better; near 0 for a sample of the real images. */
   swd: number;
+  /** SWD × 10³ per pyramid level, full size first (ProGAN reports 128, 64, 32, 16 for 128 px). */
   swdLevels: Array<{ size: number; swd: number }>;
-  /** Share of the NDB bins whose share differs at p < 0.05, in [0, 1]: lower is better. */
+  /** Share of the K bins whose generated share differs from the real share at p < 0.05, in [0, 1]: lower is better. */
   ndbK: number;
-  /** JS divergence of the bin histograms, nats. */
+  /** JS divergence of the real and generated bin histograms, nats, in [0, ln 2]. */
   ndbJs: number;
+  /** K, the number of bins used (the option, or the real count when smaller). */
   bins: number;
-  /** Share of generated images nearer a real image than real images are to each other: about 0.5 for new images, 1 for copies. */
+  /** Share of generated images nearer a training image than training images are to each other, in [0, 1]; about 0.5 for fresh samples of the real distribution, 1 for copies. */
   memorised: number;
   counts: { real: number; fake: number };
-  /** Pixels per side the sets were scored at. */
+  /** Image side the sets were scored at, pixels. */
   size: number;
 }
 

@@ -13,6 +13,7 @@ import { Rng } from '../rng';
 import { checkBatch, MetricInputError, type ImageBatch } from './images';
 import { memorisationReference, memorisationShare, type MemorisationReference } from './memorisation';
 import { fitNdbBins, scoreNdb, type NdbBins, type NdbOptions } from './ndb';
+import type { ImageQualityScores } from '../../shared/contract';
 import { slicedWasserstein, SWD_DEFAULTS, type SwdLevel, type SwdOptions } from './swd';
 
 export { checkBatch, flattenImages, MetricInputError, sampleImages, selectImages, shuffledIndices, type ImageBatch } from './images';
@@ -33,23 +34,11 @@ export interface QualityReference {
   memorisation: MemorisationReference;
 }
 
-export interface QualityScores {
-  /** SWD × 10³, the mean over pyramid levels: ≥ 0, lower is better; near 0 for a sample of the real images. */
-  swd: number;
-  /** SWD × 10³ per pyramid level, full size first (ProGAN reports 128, 64, 32, 16 for 128 px). */
-  swdLevels: SwdLevel[];
-  /** Share of the K bins whose generated share differs from the real share at p < significance, in [0, 1]. */
-  ndbK: number;
-  /** JS divergence of the real and generated bin histograms, nats, in [0, ln 2]. */
-  ndbJs: number;
-  /** K, the number of bins used (the option, or the real count when smaller). */
-  bins: number;
-  /** Share of generated images nearer a training image than training images are to each other, in [0, 1]; about 0.5 for fresh samples of the real distribution, 1 for copies. */
-  memorised: number;
-  counts: { real: number; fake: number };
-  /** Image side the sets were scored at, pixels. */
-  size: number;
-}
+/**
+ * The scores of one generated set against real images: the contract's ImageQualityScores, so that
+ * `score`, the training-time scores, the GMM baseline and the studio share one type.
+ */
+export type QualityScores = ImageQualityScores;
 
 /** The independent random streams of one seed; each part of the scores draws from its own. */
 function streams(seed: number): { ndb: number; patches: number; directions: number } {
