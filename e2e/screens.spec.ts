@@ -3,8 +3,8 @@
  * person to look at (issue 14: "Screenshots of every view, light and dark, looked at"). It asserts only
  * what it needs to reach each view's state: the other specs test the behaviour.
  *
- * Runs only when SCREENS=1 (it trains three small runs and takes several minutes, so it stays out of
- * `npm test`'s budget):
+ * Runs only when SCREENS=1 (e2e/playwright.config.ts ignores it otherwise: it trains three small runs and
+ * takes several minutes, so it stays out of `npm test`'s budget):
  *   SCREENS=1 GAN_SHOTS_DIR=/tmp/shots npx playwright test -c e2e/playwright.config.ts e2e/screens.spec.ts
  * The pictures land in GAN_SHOTS_DIR (default test-results/screens/themes), named `<view>-<theme>.png`.
  */
@@ -13,8 +13,6 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import { expect, makeShapesFolder, shotBothThemes, test } from './studio';
-
-test.skip(!process.env.SCREENS, 'screenshots of every view: set SCREENS=1 to take them');
 
 /** makeShapesFolder's 40 shapes and a broken file, plus an exact copy and a resized copy of two of them. */
 async function makeFolderWithCopies(): Promise<string> {
