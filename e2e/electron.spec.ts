@@ -1,24 +1,16 @@
 import { _electron as electron } from '@playwright/test';
 import { mkdtemp } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { electronBinary } from '../src-main/cli/commands/start';
 
-function electronBinary(): string | null {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    return null;
-  }
-}
-
-const binary = electronBinary();
+// The same detection as `gan-studio start`: Electron's path.txt and dist, never electron's index.js.
+const found = electronBinary();
+const binary = 'path' in found ? found.path : null;
 
 test('the real Electron app opens its window and shows the trainer backend', async () => {
-  const reason = "Electron's binary is not installed here (its download is skipped on machines without access to it)";
+  const reason = `Electron's binary is not installed here ${'missing' in found ? found.missing : ''}`;
   if (!binary) console.log(`skipped the real-Electron launch: ${reason}`);
   test.skip(!binary, reason);
   const app = await electron.launch({

@@ -24,7 +24,7 @@ import { currentMemoryLimit } from './backend';
 import { withTargetPath, writeFileAtomic } from '../disk/atomic-write';
 import { diskFullMessage, isDiskFull } from '../disk/disk-full';
 import { acquireRunLock } from '../disk/run-lock';
-import type { BackendReport, DatasetReport, ImportProgress, TrainingState } from '../shared/contract';
+import { describeBackend, type BackendReport, type DatasetReport, type ImportProgress, type TrainingState } from '../shared/contract';
 import type { ImageSet } from '../data/types';
 import { gridPng } from './images';
 import { latestCheckpoint, parseMetricsRecords, readMetricsFile, readRunConfig, removeTempFiles, runFiles, writeRunConfig } from '../disk/run-folder';
@@ -371,10 +371,8 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   const started = performance.now();
   const recent: number[] = [];
   try {
-    if (options.backendReport) {
-      const b = options.backendReport;
-      hooks.onLog?.(`training on ${b.device} · ${b.label}, ${b.threads} thread${b.threads === 1 ? '' : 's'}`);
-    }
+    // The one description of a backend: it names the WebGPU adapter where there is one.
+    if (options.backendReport) hooks.onLog?.(`training on ${describeBackend(options.backendReport)}`);
     hooks.onState?.('running');
     const moved = computeChange(previousCompute, config.compute);
     if (moved) hooks.onLog?.(moved);
