@@ -15,6 +15,7 @@
  * against 1,000 images at 32 px take about 12 s of one CPU core on the wasm backend (metrics/index.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { imagesPerStep } from '../shared/estimate';
 import type { RunConfig } from '../shared/schema';
 import { generateImages } from './gan';
 import { evaluate, qualityReference, sampleImages, type ImageBatch, type QualityReference, type QualityScores } from './metrics';
@@ -170,6 +171,6 @@ export class QualityEvaluator {
       z.dispose();
     }
     const scores = evaluate(reference, { size: this.size, count: n, pixels: fake });
-    return { step, imagesSeen: step * this.config.k * this.config.batch, scores };
+    return { step, imagesSeen: step * imagesPerStep(this.config), scores };
   }
 }

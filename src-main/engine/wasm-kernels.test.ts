@@ -6,6 +6,7 @@ import { clearWasmKernelCaches, registerWasmTrainingKernels, wasmKernelTuning } 
 import { createGan, disposeGan, trainIteration } from './gan';
 import { defaultRunConfig } from '../shared/schema';
 import { Rng } from './rng';
+import { relError } from './rel-error';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Shape4 = [number, number, number, number];
@@ -24,18 +25,6 @@ function randomArray(n: number, next: () => number): Float32Array {
 }
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-
-/** Relative error in the max norm: robust to outputs that are near zero in places. */
-function relError(actual: Float32Array, expected: Float32Array): number {
-  assert.equal(actual.length, expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < actual.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
 
 /** Output size of a conv, from tfjs's own shape logic so the test cannot share a mistake with it. */
 function convOutShape(x: Shape4, k: number, o: number, s: Stride, pad: Pad): Shape4 {

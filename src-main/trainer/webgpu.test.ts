@@ -19,6 +19,7 @@ import { Rng } from '../engine/rng';
 import { ARCH, defaultRunConfig, LOSS } from '../shared/schema';
 import { writePatternPngs } from '../data/test-fixtures';
 import { CLI_ENTRY, runCommand } from '../cli/test-cli';
+import { relError } from '../engine/rel-error';
 
 // Mesa's EGL needs a platform without a display; set before Dawn loads (the backend sets it too).
 process.env.EGL_PLATFORM ||= 'surfaceless';
@@ -39,18 +40,6 @@ test('software adapters are recognised by name, whatever Dawn says of them', () 
     api: 'default',
   });
 });
-
-/** Relative error in the max norm, as the wasm kernels' tests measure it. */
-function relError(actual: Float32Array, expected: Float32Array): number {
-  assert.equal(actual.length, expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < actual.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
 
 function randomValues(n: number, seed: number): Float32Array {
   const rng = new Rng(seed);
