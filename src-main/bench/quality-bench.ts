@@ -21,7 +21,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { createAvatar } from '@dicebear/core';
@@ -105,12 +105,13 @@ async function ensureSet(): Promise<{ train: string; heldout: string }> {
 }
 
 /** The first n training images, for the memorisation case. */
-function ensureSubset(train: string, n: number): string {
-  const out = join(dir, `dicebear-lorelei-64-train${n}`);
+/** The first n images of a folder of the set, copied once (named after the folder, so each half gets its own). */
+function ensureSubset(source: string, n: number): string {
+  const out = join(dir, `dicebear-lorelei-64-${basename(source)}${n}`);
   if (existsSync(join(out, 'done'))) return out;
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  for (const file of readdirSync(train).sort().slice(0, n)) copyFileSync(join(train, file), join(out, file));
+  for (const file of readdirSync(source).sort().slice(0, n)) copyFileSync(join(source, file), join(out, file));
   writeFileSync(join(out, 'done'), '');
   return out;
 }
