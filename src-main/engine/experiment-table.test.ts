@@ -33,7 +33,7 @@ test('the table and verdicts on made-up seed results with a known answer', () =>
     // SWD clearly worse than the baseline; NDB/K the same values: within noise
     run('k=5', 1, 40, 0.5), run('k=5', 2, 40.2, 0.7),
     // SWD within noise of the baseline (the df-2 example above), one seed still running
-    run('k=9', 1, 4, 0.6), run('k=9', 2, 6, 0.6), { ...run('k=9', 3, 0, 0), status: 'running', final: null },
+    run('k=9', 1, 4, 0.6), run('k=9', 2, 6, 0.6), { ...run('k=9', 3, 0, 0), status: 'running' as const, final: null },
   ];
   const table = experimentTable(variants, runs);
   assert.deepEqual(table.map((r) => [r.variant, r.seeds, r.steps]), [['k=1', 2, 100], ['k=5', 2, 20], ['k=9', 2, 20]]);

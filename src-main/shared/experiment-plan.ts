@@ -40,7 +40,7 @@ function varyValues(vary: ExperimentVary): { key: RunOptionKey; values: unknown[
   const key = varyOptionKey(vary.option);
   const option = RUN_OPTIONS[key];
   const values = vary.values.map((value) => {
-    const parsed = typeof value === 'string' && option.kind !== 'choice' && option.kind !== 'text' ? parseOptionText(option, value) : checkValue(key, value);
+    const parsed = typeof value === 'string' && option.kind !== 'choice' ? parseOptionText(option, value) : checkValue(key, value);
     if (parsed.error !== undefined) throw new ExperimentPlanError(`--vary ${vary.option}: ${parsed.error}`);
     return parsed.value;
   });
