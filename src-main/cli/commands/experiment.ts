@@ -113,7 +113,7 @@ async function runWithProgress(root: string, file: ExperimentFile, o: Experiment
     const done = String(live.runs.filter((r) => r.status === 'done').length);
     if (event.kind === 'pool') line(`${event.size} trainer process${event.size === 1 ? '' : 'es'} on ${describeBackend(event.backend)}`);
     else if (event.kind === 'run-start') line(`run ${index(event.run.runId)} ${event.resumed ? 'resumed' : 'started'}: ${event.run.variant}, seed ${event.run.seed}, ${event.run.steps} step${event.run.steps === 1 ? '' : 's'} → ${join(file.runsDir, event.run.runId)}`);
-    else if (event.kind === 'run-end') line(`run ${index(event.run.runId)} ${event.run.status === 'done' ? 'finished' : event.run.status}: ${event.run.variant}, seed ${event.run.seed}${event.run.error ? ` (${event.run.error})` : ''}`);
+    else if (event.kind === 'run-end') line(`run ${index(event.run.runId)} ${event.run.status === 'done' ? 'finished' : event.run.status === 'pending' ? 'stopped, resumable' : event.run.status}: ${event.run.variant}, seed ${event.run.seed}${event.run.error ? ` (${event.run.error})` : ''}`);
     else if (event.kind === 'eval') {
       const e = event.evaluation;
       line(`  ${event.run.variant}, seed ${event.run.seed}: at ${e.imagesSeen.toLocaleString('en-US')} images SWD ×10³ ${e.eval.swd.toFixed(2)} · NDB/K ${e.eval.ndbK.toFixed(3)}`);
