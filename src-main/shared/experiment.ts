@@ -64,7 +64,7 @@ export interface ExperimentVerdict {
   a: string;
   b: string;
   metric: 'swd' | 'ndbK';
-  /** Welch's t on the seed values; NaN when a side has fewer than 2 seeds. */
+  /** Welch's t on the seed values; NaN (null over JSON) when a side has fewer than 2 finished seeds. */
   pValue: number;
   /** p < 0.05. */
   significant: boolean;
@@ -81,6 +81,7 @@ export interface ExperimentSummary {
   seeds: number;
   runsDone: number;
   runsTotal: number;
+  /** Real images shown to D by all its runs together so far (the compute it used). */
   imagesSeen: number;
 }
 export interface ExperimentState extends ExperimentSummary {
