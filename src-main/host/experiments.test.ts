@@ -77,3 +77,31 @@ test('bad experiment requests are refused in one line, before anything is writte
   await assert.rejects(dispatch(host, 'experiments.get', { id: 'exp-none' }), /no experiment exp-none/);
   assert.deepEqual(await readdir(paths.experiments), before);
 });
+
+test('cancel keeps the runs done so far and leaves the experiment resumable; resume finishes it', async () => {
+  const next = (status: string) =>
+    new Promise<ExperimentSummary>((resolve) => {
+      const off = host.on('experiment.progress', (summary) => {
+        if (summary.status === status && (status !== 'running' || summary.imagesSeen > 0)) {
+          off();
+          resolve(summary);
+        }
+      });
+    });
+  const training = next('running');
+  const started = (await dispatch(host, 'experiments.start', { config: { ...config(), checkpointEvery: 1 }, vary: [{ option: 'lr-g', values: [1e-4, 2e-4] }], seeds: 1, images: 40 })) as ExperimentSummary;
+  const cancelled = next('cancelled');
+  await training;
+  await dispatch(host, 'experiments.cancel', { id: started.id });
+  assert.equal((await cancelled).status, 'cancelled');
+  const stopped = (await dispatch(host, 'experiments.get', { id: started.id })) as import('../shared/experiment').ExperimentState;
+  assert.equal(stopped.status, 'cancelled');
+  assert.ok(stopped.runs.some((r) => r.status === 'cancelled'), JSON.stringify(stopped.runs.map((r) => r.status)));
+
+  const done = next('done');
+  const resumed = (await dispatch(host, 'experiments.resume', { id: started.id })) as ExperimentSummary;
+  assert.equal(resumed.status, 'running');
+  assert.equal((await done).runsDone, 2);
+  const state = (await dispatch(host, 'experiments.get', { id: started.id })) as import('../shared/experiment').ExperimentState;
+  assert.deepEqual(state.runs.map((r) => [r.variant, r.status, r.curve.at(-1)?.imagesSeen]), [['lr-g=0.0001', 'done', 40], ['lr-g=0.0002', 'done', 40]]);
+});
