@@ -92,3 +92,12 @@ test('an experiment killed mid-run resumes: finished runs are skipped, the kille
   assert.equal(b.verdicts.length, 2);
   assert.match(b.verdicts[0].text, /^k=2 vs k=1: SWD .* \(Welch's t, p/);
 });
+
+test("--steps is the baseline variant's length: the others see as many images", async () => {
+  // base k 1; the grid k 2, 5 has no base value, so its first variant is the baseline: 5 steps of 2 × 4 images
+  const file = await createExperiment(deps, { ...request(), vary: [parseVaryText('k=2,5')], seeds: 1, images: 0, steps: 5 });
+  assert.equal(file.baseline, 'k=2');
+  assert.equal(file.images, 40);
+  assert.deepEqual(file.runs.map((r) => [r.variant, r.steps]), [['k=2', 5], ['k=5', 2]]);
+  assert.deepEqual(await readExperiment(paths.experiments, file.id), file);
+});

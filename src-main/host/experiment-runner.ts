@@ -25,6 +25,8 @@ export interface ExperimentRequest {
   seeds: number;
   /** Real images shown to D per run (rounded by experimentLengths). */
   images: number;
+  /** Instead of `images`: the baseline variant's steps (images = steps × its k × batch). */
+  steps?: number;
   name?: string;
 }
 
@@ -53,7 +55,9 @@ export type ExperimentEvent =
  */
 export async function createExperiment(deps: Pick<ExperimentRunnerDeps, 'root' | 'runsDir'>, request: ExperimentRequest, now = new Date()): Promise<ExperimentFile> {
   const grid = experimentGrid(request.base, request);
-  const lengths = experimentLengths(request.base, grid.variants, request.images);
+  const baseline = grid.variants.find((v) => v.id === grid.baseline)!;
+  const images = request.steps !== undefined ? request.steps * imagesPerStep({ ...request.base, ...baseline.overrides }) : request.images;
+  const lengths = experimentLengths(request.base, grid.variants, images);
   const seeds = experimentSeeds(request.base, request.seeds);
   const id = newExperimentId(now);
   const slug = (variant: string) => variant.replace(/[^A-Za-z0-9.]+/g, '-').replace(/^[-.]+|-+$/g, '');

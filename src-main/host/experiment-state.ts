@@ -66,9 +66,12 @@ export function experimentSummary(file: ExperimentFile, imagesSeen: number, stat
 /** The whole state: every run read from its folder, the table and the verdicts against the baseline. */
 export async function experimentState(file: ExperimentFile, status?: ExperimentStatus): Promise<ExperimentState> {
   const perStep = (variant: string) => imagesPerStep({ ...file.base, ...file.variants.find((v) => v.id === variant)?.overrides });
-  const runs = await Promise.all(file.runs.map((run) => readRunRef(file.runsDir, run, perStep(run.variant))));
+  const shown = status ?? effectiveStatus(file);
+  // A run still marked running in an experiment that is not (its process ended) waits to resume.
+  const asOnDisk = (run: ExperimentFileRun): ExperimentFileRun => (shown !== 'running' && run.status === 'running' ? { ...run, status: 'pending' } : run);
+  const runs = await Promise.all(file.runs.map((run) => readRunRef(file.runsDir, asOnDisk(run), perStep(run.variant))));
   return {
-    ...experimentSummary(file, runs.reduce((sum, r) => sum + r.imagesSeen, 0), status),
+    ...experimentSummary(file, runs.reduce((sum, r) => sum + r.imagesSeen, 0), shown),
     datasetId: file.base.data.datasetId ?? null,
     preset: file.preset,
     variantList: file.variants,

@@ -64,11 +64,13 @@ export function registerExperiment(program: Command): void {
       } else {
         if (o.steps !== undefined && o.images !== undefined) throw new UsageError('give --steps or --images, not both');
         const base = configFromOptions({ ...o, resume: undefined });
-        const images = parseIntOption('images', o.images, 1) ?? base.steps * imagesPerStep(base);
+        const images = parseIntOption('images', o.images, 1);
         const vary = (o.vary ?? []).map((text) => parseVaryGuarded(text));
         try {
-          file = await createExperiment({ root, runsDir: appPaths().runs }, { base, preset: o.preset ?? null, vary, seeds, images });
-          if (file.images !== images) process.stderr.write(`note: ${images.toLocaleString('en-US')} images per run rounded to ${file.images.toLocaleString('en-US')}, a whole number of steps of every variant\n`);
+          // --steps (default 5000) is the baseline variant's: the others see as many images.
+          file = await createExperiment({ root, runsDir: appPaths().runs }, { base, preset: o.preset ?? null, vary, seeds, images: images ?? 0, steps: images === undefined ? base.steps : undefined });
+          const asked = images ?? base.steps * imagesPerStep({ ...base, ...file.variants.find((v) => v.id === file.baseline)?.overrides });
+          if (file.images !== asked) process.stderr.write(`note: ${asked.toLocaleString('en-US')} images per run rounded to ${file.images.toLocaleString('en-US')}, a whole number of steps of every variant\n`);
         } catch (error) {
           if (error instanceof ExperimentPlanError) throw new UsageError(error.message);
           throw error;
