@@ -173,8 +173,11 @@ export class ExperimentRunner {
     try {
       if (queue.length > 0) await this.pool(file, queue);
     } catch (error) {
-      this.failure = error instanceof Error ? error.message : String(error);
-      throw error;
+      // A stop while the pool starts is a stop, not a failure.
+      if (!this.stopAs) {
+        this.failure = error instanceof Error ? error.message : String(error);
+        throw error;
+      }
     } finally {
       await Promise.all(this.clients.map((client) => client.stop()));
       file.status = this.finalStatus(file);
