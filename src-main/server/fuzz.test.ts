@@ -147,6 +147,16 @@ function hostileParams(method: string): unknown {
       if (rng.next() < 0.5) base[pick(Object.keys(base))] = hostileValue();
       return { config: rng.next() < 0.2 ? hostileValue() : base };
     }
+    case 'experiments.start': {
+      // Never a valid base run (k 0 at least), so no experiment is written and nothing trains.
+      const base = { ...defaultRunConfig({ data: { folders: [pick(importFolders()) as string], settings: settings() as never } }), k: 0 } as Record<string, unknown>;
+      if (rng.next() < 0.5) base[pick(Object.keys(base))] = hostileValue();
+      return { config: rng.next() < 0.2 ? hostileValue() : base, preset: pick(['k', 'loss', 'x', undefined, hostileValue()]), vary: hostileValue(), seeds: pick([1, 2, 0, 11, 'x']), images: pick([1, 100, 0, -1, 1e12]) };
+    }
+    case 'experiments.get':
+    case 'experiments.cancel':
+    case 'experiments.resume':
+      return { id: v() };
     case 'train.resume':
       return { runId: v(), extraSteps: hostileValue() };
     case 'estimate.speed': {
