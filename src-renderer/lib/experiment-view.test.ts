@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { defaultRunConfig } from '../../src-main/shared/schema';
+import { withAlpha } from './chart-series';
+import { experimentSeconds, formatMeanStd, parseVaryValues, seedBand, stepsForImages, variantColor, varyableOptions } from './experiment-view';
+
+const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
+
+test('the band is the mean ± sample std of the seeds at each images-seen point', () => {
+  const band = seedBand([
+    [{ x: 100, y: 10 }, { x: 200, y: 6 }],
+    [{ x: 100, y: 14 }, { x: 200, y: 8 }],
+    [{ x: 100, y: 12 }, { x: 200, y: 10 }],
+  ]);
+  assert.deepEqual(band.map((p) => [p.x, p.n]), [[100, 3], [200, 3]]);
+  close(band[0].mean, 12, 'mean at 100');
+  close(band[0].std, 2, 'sample std at 100 (n − 1)');
+  close(band[1].mean, 8, 'mean at 200');
+  close(band[1].std, 2, 'sample std at 200');
+});
+
+test('seeds with different point sets: interpolated inside their range, left out beyond it', () => {
+  // Seed a scored at 0, 200, 400; seed b at 100 and 300 only (it has not reached 400 yet).
+  const band = seedBand([
+    [{ x: 400, y: 2 }, { x: 0, y: 10 }, { x: 200, y: 6 }],
+    [{ x: 100, y: 9 }, { x: 300, y: 5 }],
+  ]);
+  assert.deepEqual(band.map((p) => p.x), [0, 100, 200, 300, 400]);
+  assert.deepEqual(band.map((p) => p.n), [1, 2, 2, 2, 1]);
+  // At 0 only seed a counts (b starts at 100): its value, no spread.
+  close(band[0].mean, 10, 'mean at 0');
+  assert.equal(band[0].std, 0);
+  // At 100: a interpolates to 8 between (0, 10) and (200, 6); b is 9.
+  close(band[1].mean, 8.5, 'mean at 100');
+  close(band[1].std, Math.SQRT1_2, 'std at 100');
+  // At 200: a is 6, b interpolates to 7 between (100, 9) and (300, 5).
+  close(band[2].mean, 6.5, 'mean at 200');
+  // At 400 only seed a.
+  close(band[4].mean, 2, 'mean at 400');
+});
+
+test('non-finite scores and empty seeds do not poison the band', () => {
+  const band = seedBand([[], [{ x: 50, y: Number.NaN }, { x: 100, y: 4 }], [{ x: 100, y: 6 }]]);
+  assert.deepEqual(band, [{ x: 100, mean: 5, std: Math.SQRT2, n: 2 }]);
+  assert.deepEqual(seedBand([]), []);
+});
+
+test('variant colours cycle through the six series colours', () => {
+  assert.equal(variantColor(0), '--series-1');
+  assert.equal(variantColor(5), '--series-6');
+  assert.equal(variantColor(6), '--series-1');
+});
+
+test('mean ± std reads short, and one seed shows no spread', () => {
+  assert.equal(formatMeanStd({ mean: 31.2345, std: 1.4321 }), '31.2 ± 1.43');
+  assert.equal(formatMeanStd({ mean: 123.456, std: 0.5 }, 3), '123.5 ± 0.5');
+  assert.equal(formatMeanStd({ mean: 0.25, std: 0 }, 1), '0.25');
+  assert.equal(formatMeanStd({ mean: Number.NaN, std: Number.NaN }), '—');
+  assert.equal(formatMeanStd(null), '—');
+});
+
+test('a custom vary reads values by the option schema and says what to fix', () => {
+  assert.deepEqual(parseVaryValues('k', '1, 3,5'), { values: [1, 3, 5] });
+  assert.deepEqual(parseVaryValues('lrD', '1e-4,2e-4'), { values: [1e-4, 2e-4] });
+  assert.deepEqual(parseVaryValues('loss', 'mm,ns'), { values: ['mm', 'ns'] });
+  assert.match(parseVaryValues('k', '1').error ?? '', /at least two values/);
+  assert.match(parseVaryValues('k', '1,1').error ?? '', /listed twice/);
+  assert.match(parseVaryValues('k', '1,abc').error ?? '', /"abc" is not a number/);
+  assert.match(parseVaryValues('k', '1,0').error ?? '', /at least 1/);
+  assert.match(parseVaryValues('loss', 'mm,nope').error ?? '', /Generator loss must be one of/);
+  assert.match(parseVaryValues('k', '1,2,3,4,5,6,7').error ?? '', /at most 6/);
+});
+
+test('the experiment sets length, seeds and scoring itself: those are not offered to vary', () => {
+  const keys = varyableOptions().map((o) => o.key);
+  for (const key of ['prior', 'loss', 'k', 'replay', 'lrD', 'batch']) assert.ok(keys.includes(key as never), `${key} can be varied`);
+  for (const key of ['steps', 'seed', 'evalEvery', 'evalSamples', 'sampleEvery', 'checkpointEvery', 'augment']) assert.ok(!keys.includes(key as never), `${key} is not offered`);
+});
+
+test('equal images seen: k = 5 takes a fifth of the steps, and the time adds up over variants and seeds', () => {
+  const base = defaultRunConfig({ batch: 32, k: 1 });
+  const k5 = { ...base, k: 5 };
+  assert.equal(stepsForImages(32_000, base), 1000);
+  assert.equal(stepsForImages(32_000, k5), 200);
+  assert.equal(stepsForImages(10, base), 1);
+  // k = 1 at 0.1 s a step, k = 5 at 0.4 s: 3 seeds × (1000 × 0.1 + 200 × 0.4) = 540 s.
+  close(experimentSeconds([base, k5], 3, 32_000, (o) => (o.k === 5 ? 0.4 : 0.1))!, 540, 'seconds');
+  assert.equal(experimentSeconds([base, k5], 3, 32_000, (o) => (o.k === 5 ? null : 0.1)), null);
+});
+
+test('chart fills take the series colour, see-through', () => {
+  assert.equal(withAlpha('#8ea8ff', 0.2), 'rgba(142, 168, 255, 0.2)');
+  assert.equal(withAlpha(' #abc ', 0.5), 'rgba(170, 187, 204, 0.5)');
+  assert.equal(withAlpha('rgb(1, 2, 3)', 0.1), 'rgba(1, 2, 3, 0.1)');
+  assert.equal(withAlpha('rgba(1,2,3,0.9)', 0.1), 'rgba(1, 2, 3, 0.1)');
+  assert.equal(withAlpha('teal', 0.1), 'teal');
+});
