@@ -9,6 +9,7 @@ import { TypedPathError } from '../disk/inside';
 import { HostError, type Host, type HostHandlers } from './dispatch';
 import { HostEventBus } from './events';
 import { estimateHandlers } from './estimate';
+import { experimentHandlers } from './experiments';
 import { generationHandlers } from './generation';
 import { isImageAllowed } from './local-files';
 import { RunStore } from './runs';
@@ -63,6 +64,7 @@ export function createHost(deps: HostDeps): Host {
     ...generationHandlers(paths, trainer, runs, writeRoots, home),
     ...baselineHandlers(paths, trainer, runs, training, events),
     ...estimateHandlers(trainer, paths.speedCache),
+    ...experimentHandlers(),
   };
 
   // A full disk says which folder and what to do, whichever request wrote (import, upload, save);

@@ -6,9 +6,11 @@
 import { z } from 'zod';
 import { assertSafeId, isSafeId } from './ids';
 import type { SpeedEstimateReply } from './estimate';
+import { EXPERIMENT_PRESET_NAMES, type ExperimentPreset, type ExperimentState, type ExperimentSummary, type ExperimentVary } from './experiment';
 import { GMM_OPTIONS, ImportSettingsSchema, objectOf, RESUMABLE_OPTIONS, RUN_OPTIONS, RunConfigSchema, RunOptionsSchema, type GmmConfig, type ImportSettings, type RunConfig, type RunOptions } from './schema';
 
 export type { SpeedEstimate, SpeedEstimateReply } from './estimate';
+export type * from './experiment';
 export type { ImportSettings, ResizeMode, RunConfig, Prior, Architecture, AugmentName, GeneratorLossName } from './schema';
 
 // ---------------------------------------------------------------------------------------------
@@ -404,6 +406,21 @@ export interface HostApi {
   'baseline.cancel': { params: void; result: void };
   /** The dataset's latest baseline fit, or null when it has none. */
   'baseline.get': { params: { datasetId: string }; result: GmmBaselineResult | null };
+  /** Experiments (issue 15, shared/experiment.ts): newest first. */
+  'experiments.list': { params: void; result: ExperimentSummary[] };
+  'experiments.get': { params: { id: string }; result: ExperimentState };
+  /**
+   * Starts an experiment: the base run `config` (dataset + options, as train.start takes) varied by a preset
+   * or by `vary` (run option keys or CLI flag names), `seeds` runs per variant, each shown `images` real images.
+   */
+  'experiments.start': {
+    params: { config: RunConfig; preset?: ExperimentPreset; vary?: ExperimentVary[]; seeds: number; images: number; name?: string };
+    result: ExperimentSummary;
+  };
+  /** Stops the experiment: runs done so far stay; its status becomes 'cancelled'. */
+  'experiments.cancel': { params: { id: string }; result: void };
+  /** Continues pending and interrupted runs. */
+  'experiments.resume': { params: { id: string }; result: ExperimentSummary };
 }
 
 export interface RunDetail {
@@ -433,6 +450,8 @@ export interface HostEvents {
   /** The live run was scored (a line in its metrics.jsonl). */
   'train.eval': { runId: string; evaluation: EvalMetrics };
   'baseline.progress': BaselineProgress;
+  /** An experiment's state changed (a run started, scored, finished): the view refetches experiments.get. */
+  'experiment.progress': ExperimentSummary;
 }
 
 export type HostEvent = keyof HostEvents;
@@ -564,6 +583,7 @@ export const HOST_EVENTS: readonly HostEvent[] = [
   'train.health',
   'train.eval',
   'baseline.progress',
+  'experiment.progress',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -639,6 +659,21 @@ export const HOST_PARAMS: { [M in HostMethod]: z.ZodType<HostParams<M>, unknown>
   'baseline.fit': params({ datasetId: id('dataset id'), options: gmmOptions }),
   'baseline.cancel': none,
   'baseline.get': params({ datasetId: id('dataset id') }),
+  'experiments.list': none,
+  'experiments.get': params({ id: id('experiment id') }),
+  'experiments.start': params({
+    config: RunConfigSchema,
+    preset: z.enum(EXPERIMENT_PRESET_NAMES as [ExperimentPreset, ...ExperimentPreset[]], { error: `preset must be one of ${EXPERIMENT_PRESET_NAMES.join(', ')}` }).optional(),
+    vary: z
+      .array(params({ option: z.string({ error: 'vary.option must be an option name' }).min(1).max(60), values: z.array(z.unknown(), { error: 'vary.values must be a list' }).min(1).max(10) }), { error: 'vary must be a list of { option, values }' })
+      .max(2, { error: 'vary: at most two options' })
+      .optional(),
+    seeds: int('seeds', 1, 10),
+    images: int('images', 1, 1_000_000_000),
+    name: z.string({ error: 'name must be text' }).max(200).optional(),
+  }),
+  'experiments.cancel': params({ id: id('experiment id') }),
+  'experiments.resume': params({ id: id('experiment id') }),
 };
 
 export const TRAINER_PARAMS: { [M in TrainerMethod]: z.ZodType<TrainerApi[M]['params'], unknown> } = {
