@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultRunConfig } from '../../src-main/shared/schema';
 import { withAlpha } from './chart-series';
-import { experimentSeconds, formatMeanStd, parseVaryValues, seedBand, stepsForImages, variantColor, varyableOptions } from './experiment-view';
+import { compareTitle, experimentSeconds, parseWhole, variantSeries, formatMeanStd, parseVaryValues, seedBand, stepsForImages, variantColor, varyableOptions } from './experiment-view';
 
 const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
 
@@ -94,4 +94,39 @@ test('chart fills take the series colour, see-through', () => {
   assert.equal(withAlpha('rgb(1, 2, 3)', 0.1), 'rgba(1, 2, 3, 0.1)');
   assert.equal(withAlpha('rgba(1,2,3,0.9)', 0.1), 'rgba(1, 2, 3, 0.1)');
   assert.equal(withAlpha('teal', 0.1), 'teal');
+});
+
+test('a compared option reads by its schema labels', () => {
+  assert.equal(compareTitle('loss', ['mm', 'ns']), 'Generator loss: MMGAN vs NSGAN');
+  assert.equal(compareTitle('replay', [0, 0.5]), 'Replay fraction: 0 vs 0.5');
+  assert.equal(compareTitle('spectralNorm', [false, true]), 'Spectral norm of D: off vs on');
+});
+
+test('seeds and images seen are whole numbers in range, thousands separators allowed', () => {
+  assert.deepEqual(parseWhole('32,000', 'Images seen per run', 1, 1e9), { value: 32000 });
+  assert.deepEqual(parseWhole(' 3 ', 'Seeds', 1, 10), { value: 3 });
+  assert.equal(parseWhole('', 'Seeds', 1, 10).error, 'Seeds is required');
+  assert.equal(parseWhole('2.5', 'Seeds', 1, 10).error, 'Seeds: "2.5" is not a whole number');
+  assert.equal(parseWhole('11', 'Seeds', 1, 10).error, 'Seeds must be at most 10');
+  assert.equal(parseWhole('0', 'Seeds', 1, 10).error, 'Seeds must be at least 1');
+});
+
+test('one line per variant, in its colour, the band around the seeds’ mean', () => {
+  const curve = (...ys: number[]) => ys.map((y, i) => ({ imagesSeen: (i + 1) * 100, swd: y, ndbK: y / 100 }));
+  const series = variantSeries(
+    [{ id: 'k=1', label: 'k = 1' }, { id: 'k=5', label: 'k = 5' }],
+    [
+      { variant: 'k=1', curve: curve(40, 20) },
+      { variant: 'k=5', curve: curve(50, 30) },
+      { variant: 'k=1', curve: curve(44, 24) },
+      { variant: 'k=5', curve: [] },
+    ],
+    'swd',
+  );
+  assert.deepEqual(series.map((s) => [s.label, s.color]), [['k = 1', '--series-1'], ['k = 5', '--series-2']]);
+  assert.deepEqual(series[0].points, [{ x: 100, y: 42 }, { x: 200, y: 22 }]);
+  assert.deepEqual(series[0].band?.map((b) => [b.x, Number((b.hi - b.lo).toFixed(6))]), [[100, Number((2 * 2 * Math.SQRT2).toFixed(6))], [200, Number((2 * 2 * Math.SQRT2).toFixed(6))]]);
+  // A seed without scores yet adds nothing: k = 5's band is its one scored seed, no spread.
+  assert.deepEqual(series[1].band, [{ x: 100, lo: 50, hi: 50 }, { x: 200, lo: 30, hi: 30 }]);
+  assert.deepEqual(variantSeries([{ id: 'a', label: 'a' }], [{ variant: 'a', curve: curve(0.5) }], 'ndbK')[0].points, [{ x: 100, y: 0.005 }]);
 });

@@ -6,6 +6,8 @@
 import { summarize } from '../../src-main/engine/toy/metrics';
 import { imagesPerStep } from '../../src-main/shared/estimate';
 import { RUN_OPTIONS, parseOptionText, type AnyOption, type RunOptionKey, type RunOptions } from '../../src-main/shared/schema';
+import type { ExperimentRunRef, ExperimentStatus, ExperimentVariant } from '../../src-main/shared/experiment';
+import type { Series } from './chart-series';
 import type { XY } from './decimate';
 
 /** One images-seen point of a band: the seeds' mean and sample standard deviation (n − 1; 0 for one seed), over `n` seeds. */
@@ -119,4 +121,65 @@ export function experimentSeconds(
     total += seeds * stepsForImages(images, options) * perStep;
   }
   return total;
+}
+
+/** A value of an option as the studio shows it: a choice by its label ("NSGAN"), on/off, or the number. */
+export function valueLabel(key: RunOptionKey, value: unknown): string {
+  const option = RUN_OPTIONS[key] as AnyOption;
+  if (option.kind === 'choice') return option.choices[value as string]?.label ?? String(value);
+  if (option.kind === 'boolean') return value ? 'on' : 'off';
+  return String(value);
+}
+
+/** "Latent prior: Normal vs Uniform": what a varied option compares, by the schema's labels. */
+export function compareTitle(key: RunOptionKey, values: readonly unknown[]): string {
+  return `${RUN_OPTIONS[key].label}: ${values.map((v) => valueLabel(key, v)).join(' vs ')}`;
+}
+
+/** An experiment's status as the list and its page say it. */
+export const EXPERIMENT_STATUS_LABEL: Record<ExperimentStatus, string> = {
+  running: 'Running',
+  done: 'Done',
+  interrupted: 'Interrupted',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+};
+
+/** Whether an experiment in this status can resume: its pending and interrupted runs continue. */
+export function canResume(status: ExperimentStatus): boolean {
+  return status === 'interrupted' || status === 'cancelled' || status === 'failed';
+}
+
+/**
+ * A whole number typed into the new-experiment panel (seeds, images seen per run), checked against its
+ * range; the error is one line naming the field.
+ */
+export function parseWhole(text: string, label: string, min: number, max: number): { value: number; error?: undefined } | { value?: undefined; error: string } {
+  const trimmed = text.trim().replace(/[,_\s]/g, '');
+  if (trimmed === '') return { error: `${label} is required` };
+  const value = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || !Number.isSafeInteger(value)) return { error: `${label}: "${text.trim()}" is not a whole number` };
+  if (value < min) return { error: `${label} must be at least ${min.toLocaleString('en-US')}` };
+  if (value > max) return { error: `${label} must be at most ${max.toLocaleString('en-US')}` };
+  return { value };
+}
+
+/**
+ * One chart line per variant, in the experiment's variant order and colours: the mean over its seeds at each
+ * images-seen point, with the mean ± std band around it (seedBand). `metric`: SWD ×10³ or NDB/K.
+ */
+export function variantSeries(
+  variants: readonly Pick<ExperimentVariant, 'id' | 'label'>[],
+  runs: readonly Pick<ExperimentRunRef, 'variant' | 'curve'>[],
+  metric: 'swd' | 'ndbK',
+): Series[] {
+  return variants.map((variant, i) => {
+    const band = seedBand(runs.filter((r) => r.variant === variant.id).map((r) => r.curve.map((p) => ({ x: p.imagesSeen, y: p[metric] }))));
+    return {
+      label: variant.label,
+      color: variantColor(i),
+      points: band.map((p) => ({ x: p.x, y: p.mean })),
+      band: band.map((p) => ({ x: p.x, lo: p.mean - p.std, hi: p.mean + p.std })),
+    };
+  });
 }
