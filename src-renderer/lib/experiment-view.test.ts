@@ -100,6 +100,7 @@ test('a compared option reads by its schema labels', () => {
   assert.equal(compareTitle('loss', ['mm', 'ns']), 'Generator loss: MMGAN vs NSGAN');
   assert.equal(compareTitle('replay', [0, 0.5]), 'Replay fraction: 0 vs 0.5');
   assert.equal(compareTitle('spectralNorm', [false, true]), 'Spectral norm of D: off vs on');
+  assert.equal(compareTitle('lrD', [1e-4, 2e-4]), 'Learning rate D: 1e-4 vs 2e-4');
 });
 
 test('seeds and images seen are whole numbers in range, thousands separators allowed', () => {

@@ -9,6 +9,7 @@ import { RUN_OPTIONS, parseOptionText, type AnyOption, type RunOptionKey, type R
 import type { ExperimentRunRef, ExperimentStatus, ExperimentVariant } from '../../src-main/shared/experiment';
 import type { Series } from './chart-series';
 import type { XY } from './decimate';
+import { formatLearningRate } from './format';
 
 /** One images-seen point of a band: the seeds' mean and sample standard deviation (n − 1; 0 for one seed), over `n` seeds. */
 export interface BandPoint {
@@ -128,7 +129,7 @@ export function valueLabel(key: RunOptionKey, value: unknown): string {
   const option = RUN_OPTIONS[key] as AnyOption;
   if (option.kind === 'choice') return option.choices[value as string]?.label ?? String(value);
   if (option.kind === 'boolean') return value ? 'on' : 'off';
-  return String(value);
+  return typeof value === 'number' ? formatLearningRate(value) : String(value);
 }
 
 /** "Latent prior: Normal vs Uniform": what a varied option compares, by the schema's labels. */
