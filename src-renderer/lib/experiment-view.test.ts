@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultRunConfig } from '../../src-main/shared/schema';
+import { DEFAULT_IMPORT_SETTINGS, defaultRunConfig } from '../../src-main/shared/schema';
 import { withAlpha } from './chart-series';
-import { compareTitle, experimentSeconds, parseWhole, variantSeries, formatMeanStd, parseVaryValues, seedBand, stepsForImages, variantColor, varyableOptions } from './experiment-view';
+import { compareTitle, experimentSeconds, formatMeanStd, parseVaryValues, parseWhole, planExperiment, seedBand, variantColor, variantSeries, varyableOptions } from './experiment-view';
 
 const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
 
@@ -77,15 +77,18 @@ test('the experiment sets length, seeds and scoring itself: those are not offere
   for (const key of ['steps', 'seed', 'evalEvery', 'evalSamples', 'sampleEvery', 'checkpointEvery', 'augment']) assert.ok(!keys.includes(key as never), `${key} is not offered`);
 });
 
-test('equal images seen: k = 5 takes a fifth of the steps, and the time adds up over variants and seeds', () => {
-  const base = defaultRunConfig({ batch: 32, k: 1 });
-  const k5 = { ...base, k: 5 };
-  assert.equal(stepsForImages(32_000, base), 1000);
-  assert.equal(stepsForImages(32_000, k5), 200);
-  assert.equal(stepsForImages(10, base), 1);
+test('the plan is the host’s: equal images seen, k = 5 takes a fifth of the steps, and the time adds up over variants and seeds', () => {
+  const base = defaultRunConfig({ batch: 32, k: 1, data: { folders: ['/data/faces'], settings: { ...DEFAULT_IMPORT_SETTINGS, size: 64 } } });
+  const plan = planExperiment(base, { preset: 'k' }, 32_000);
+  assert.equal(plan.error, undefined);
+  assert.equal(plan.images, 32_000);
+  assert.deepEqual(plan.variants!.map((v) => [v.options.k, v.steps]), [[1, 1000], [5, 200]]);
   // k = 1 at 0.1 s a step, k = 5 at 0.4 s: 3 seeds × (1000 × 0.1 + 200 × 0.4) = 540 s.
-  close(experimentSeconds([base, k5], 3, 32_000, (o) => (o.k === 5 ? 0.4 : 0.1))!, 540, 'seconds');
-  assert.equal(experimentSeconds([base, k5], 3, 32_000, (o) => (o.k === 5 ? null : 0.1)), null);
+  close(experimentSeconds(plan.variants!, 3, (o) => (o.k === 5 ? 0.4 : 0.1))!, 540, 'seconds');
+  assert.equal(experimentSeconds(plan.variants!, 3, (o) => (o.k === 5 ? null : 0.1)), null);
+  // A custom vary with typed values; a value the base cannot take is the plan's one-line error.
+  assert.deepEqual(planExperiment(base, { vary: [{ option: 'lrD', values: [1e-4, 2e-4] }] }, 3200).variants!.map((v) => v.steps), [100, 100]);
+  assert.match(planExperiment(base, { vary: [{ option: 'size', values: [64, 40] }] }, 3200).error ?? '', /size|Resolution/i);
 });
 
 test('chart fills take the series colour, see-through', () => {

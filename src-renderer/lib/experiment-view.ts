@@ -4,9 +4,9 @@
  * values, and the time an experiment takes at the measured speeds. Pure, so it is unit-tested without a DOM.
  */
 import { summarize } from '../../src-main/engine/toy/metrics';
-import { imagesPerStep } from '../../src-main/shared/estimate';
-import { RUN_OPTIONS, parseOptionText, type AnyOption, type RunOptionKey, type RunOptions } from '../../src-main/shared/schema';
-import type { ExperimentRunRef, ExperimentStatus, ExperimentVariant } from '../../src-main/shared/experiment';
+import type { ExperimentPreset, ExperimentRunRef, ExperimentStatus, ExperimentVariant, ExperimentVary } from '../../src-main/shared/experiment';
+import { ExperimentPlanError, experimentGrid, experimentLengths } from '../../src-main/shared/experiment-plan';
+import { RUN_OPTIONS, parseOptionText, type AnyOption, type RunConfig, type RunOptionKey, type RunOptions } from '../../src-main/shared/schema';
 import type { Series } from './chart-series';
 import type { XY } from './decimate';
 import { formatLearningRate } from './format';
@@ -99,27 +99,53 @@ export function parseVaryValues(key: RunOptionKey, text: string): { values: unkn
   return { values };
 }
 
-/** The generator steps a run of these options takes to show D `images` real images (at least 1): the equal-images-seen rule. */
-export function stepsForImages(images: number, options: Pick<RunOptions, 'k' | 'batch'>): number {
-  return Math.max(1, Math.round(images / imagesPerStep(options)));
+/** One planned variant: its id and label (the backend's), its run options and its generator steps. */
+export interface PlannedVariant {
+  id: string;
+  label: string;
+  options: RunOptions;
+  steps: number;
 }
 
 /**
- * The training time of an experiment, seconds, run one after another: per variant, seeds × steps for
- * `images` images × its measured seconds per step. null while any variant's speed is not known.
- * `secondsPerStep`: the estimate store's lookup (stores/estimates.svelte.ts).
+ * What starting this experiment would run, by the plan the host uses (shared/experiment-plan.ts): the
+ * variants of a preset or vary on `config`, each with the steps that show it `images` real images (rounded
+ * so that every variant ends at the same images seen). A request the plan refuses (a value the base's
+ * architecture cannot take) comes back as its one-line error.
+ */
+export function planExperiment(
+  config: RunConfig,
+  request: { preset?: ExperimentPreset; vary?: ExperimentVary[] },
+  images: number,
+): { variants: PlannedVariant[]; images: number; error?: undefined } | { error: string; variants?: undefined; images?: undefined } {
+  try {
+    const grid = experimentGrid(config, request);
+    const lengths = experimentLengths(config, grid.variants, images);
+    return {
+      images: lengths.images,
+      variants: grid.variants.map((v) => ({ id: v.id, label: v.label, options: { ...config, ...v.overrides }, steps: lengths.byVariant[v.id].steps })),
+    };
+  } catch (error) {
+    if (error instanceof ExperimentPlanError) return { error: error.message };
+    throw error;
+  }
+}
+
+/**
+ * The training time of an experiment, seconds, run one after another: per variant, seeds × its steps × its
+ * measured seconds per step. null while any variant's speed is not known. `secondsPerStep`: the estimate
+ * store's lookup (stores/estimates.svelte.ts).
  */
 export function experimentSeconds(
-  variants: readonly RunOptions[],
+  variants: ReadonlyArray<Pick<PlannedVariant, 'options' | 'steps'>>,
   seeds: number,
-  images: number,
   secondsPerStep: (options: RunOptions) => number | null,
 ): number | null {
   let total = 0;
-  for (const options of variants) {
+  for (const { options, steps } of variants) {
     const perStep = secondsPerStep(options);
     if (perStep === null) return null;
-    total += seeds * stepsForImages(images, options) * perStep;
+    total += seeds * steps * perStep;
   }
   return total;
 }
