@@ -12,6 +12,8 @@ export interface AppPaths {
   generated: string;
   /** GMM baseline fits, one folder per dataset and options (disk/baseline-folder.ts). */
   baselines: string;
+  /** Experiments (issue 15): one folder per experiment with its experiment.json; its runs stay in `runs`. */
+  experiments: string;
   /** Measured training speeds, for the estimates before Start (shared/estimate.ts): one JSON file. */
   speedCache: string;
 }
@@ -29,6 +31,7 @@ export function appPaths(root = process.env.GAN_STUDIO_HOME || join(homedir(), '
     demo: join(root, 'demo'),
     generated: join(root, 'generated'),
     baselines: join(root, 'baselines'),
+    experiments: join(root, 'experiments'),
     speedCache: join(root, 'speed-estimates.json'),
   };
 }

@@ -31,7 +31,8 @@ function isRequest(message: unknown): message is TrainerRequestMessage {
 }
 
 async function start(): Promise<void> {
-  const report = await chooseBackend((process.env.GAN_STUDIO_BACKEND as BackendPreference) || 'auto');
+  // GAN_STUDIO_JOBS: trainers of an experiment's pool (host/experiment-runner.ts) share the cores.
+  const report = await chooseBackend((process.env.GAN_STUDIO_BACKEND as BackendPreference) || 'auto', { concurrentJobs: Number(process.env.GAN_STUDIO_JOBS) || 1 });
   const handlers = createTrainerHandlers({ report, emit });
   channel.onMessage(async (message) => {
     if (!isRequest(message)) return;

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { writePatternPngs, tinyRunConfig } from '../data/test-fixtures';
+import { appPaths, type AppPaths } from '../disk/app-paths';
+import { readExperiment } from '../disk/experiment-folder';
+import { readRunLock } from '../disk/run-lock';
+import { parseVaryText } from '../shared/experiment-plan';
+import { createExperiment, ExperimentRunner, type ExperimentEvent, type ExperimentRunnerDeps } from './experiment-runner';
+import { experimentState } from './experiment-state';
+import { nodeTrainerLauncher } from './trainer-client';
+
+let root: string;
+let paths: AppPaths;
+let deps: ExperimentRunnerDeps;
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'gan-experiment-'));
+  paths = appPaths(join(root, 'data'));
+  await writePatternPngs(join(root, 'pngs'));
+  deps = {
+    root: paths.experiments,
+    runsDir: paths.runs,
+    folders: { dataDir: paths.root, cacheDir: paths.cache, demoDir: paths.demo },
+    launch: (jobs) => nodeTrainerLauncher(undefined, { ...process.env, GAN_STUDIO_HOME: paths.root, GAN_STUDIO_BACKEND: 'cpu', GAN_STUDIO_JOBS: String(jobs) }),
+    cores: 1,
+  };
+});
+
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** 2 variants (k 1 and 2) × 2 seeds, 24 images each: 6 and 3 steps, a checkpoint every step, scored every 8 images. */
+const request = () => ({
+  base: tinyRunConfig({ ema: 0, checkpointEvery: 1, sampleEvery: 100, evalSamples: 8, data: { folders: [join(root, 'pngs')], settings: { size: 32, mode: 'crop', background: '#ffffff' } } }),
+  vary: [parseVaryText('k=1,2')],
+  seeds: 2,
+  images: 24,
+});
+
+test('an experiment killed mid-run resumes: finished runs are skipped, the killed one resumes, the rest start; the results match an uninterrupted one', async () => {
+  // The reference: the same experiment, never interrupted.
+  const reference = await createExperiment(deps, request());
+  const whole = await new ExperimentRunner(deps).run(reference.id);
+  assert.equal(whole.status, 'done');
+  assert.deepEqual(whole.runs.map((r) => [r.variant, r.seed, r.steps, r.evalEvery, r.status]), [
+    ['k=1', 1, 6, 2, 'done'], ['k=1', 2, 6, 2, 'done'], ['k=2', 1, 3, 1, 'done'], ['k=2', 2, 3, 1, 'done'],
+  ]);
+
+  // Kill the trainer (SIGKILL: no checkpoint of its own) while the second run is at step 3, and stop the experiment.
+  const file = await createExperiment(deps, request());
+  const runner = new ExperimentRunner(deps);
+  const second = file.runs[1];
+  let killed = false;
+  runner.on((_, event) => {
+    if (killed || event.kind !== 'step' || event.run.runId !== second.runId || event.step < 3) return;
+    killed = true;
+    void readRunLock(join(paths.runs, second.runId)).then((owner) => {
+      process.kill(owner!.pid, 'SIGKILL');
+      void runner.stop('interrupted');
+    });
+  });
+  const stopped = await runner.run(file.id);
+  assert.ok(killed);
+  assert.equal(stopped.status, 'interrupted');
+  assert.deepEqual(stopped.runs.map((r) => r.status), ['done', 'pending', 'pending', 'pending']);
+  assert.deepEqual((await readExperiment(paths.experiments, file.id)).runs.map((r) => r.status), ['done', 'pending', 'pending', 'pending']);
+  const firstMetrics = await readFile(join(paths.runs, file.runs[0].runId, 'metrics.jsonl'), 'utf8');
+
+  const started: ExperimentEvent[] = [];
+  const resumer = new ExperimentRunner(deps);
+  resumer.on((_, event) => event.kind === 'run-start' && started.push(event));
+  const resumed = await resumer.run(file.id);
+  assert.equal(resumed.status, 'done');
+  assert.deepEqual(started.map((e) => [e.run.runId, e.kind === 'run-start' && e.resumed]), [
+    [file.runs[1].runId, true],
+    [file.runs[2].runId, false],
+    [file.runs[3].runId, false],
+  ]);
+  assert.equal(await readFile(join(paths.runs, file.runs[0].runId, 'metrics.jsonl'), 'utf8'), firstMetrics, 'the finished run is not trained again');
+
+  const [a, b] = await Promise.all([experimentState(whole), experimentState(resumed)]);
+  assert.deepEqual(b.runs.map((r) => r.final), a.runs.map((r) => r.final));
+  for (const run of b.runs) {
+    assert.ok(run.final && Number.isFinite(run.final.swd), run.runId);
+    assert.deepEqual(run.curve.map((p) => p.imagesSeen), [8, 16, 24], run.runId);
+  }
+  assert.deepEqual(b.table.map((row) => [row.variant, row.seeds]), [['k=1', 2], ['k=2', 2]]);
+  assert.equal(b.verdicts.length, 2);
+  assert.match(b.verdicts[0].text, /^k=2 vs k=1: SWD .* \(Welch's t, p/);
+});
