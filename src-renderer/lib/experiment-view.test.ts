@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_IMPORT_SETTINGS, defaultRunConfig } from '../../src-main/shared/schema';
 import { withAlpha } from './chart-series';
-import { compareTitle, experimentSeconds, formatMeanStd, parseVaryValues, parseWhole, planExperiment, seedBand, variantColor, variantSeries, varyableOptions } from './experiment-view';
+import { compareTitle, experimentSeconds, formatMeanStd, parseVaryValues, parseWhole, planExperiment, seedBand, variantColor, variantSeries, variantShortLabel, varyableOptions } from './experiment-view';
 
 const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
 
@@ -118,7 +118,7 @@ test('seeds and images seen are whole numbers in range, thousands separators all
 test('one line per variant, in its colour, the band around the seeds’ mean', () => {
   const curve = (...ys: number[]) => ys.map((y, i) => ({ imagesSeen: (i + 1) * 100, swd: y, ndbK: y / 100 }));
   const series = variantSeries(
-    [{ id: 'k=1', label: 'k = 1' }, { id: 'k=5', label: 'k = 5' }],
+    [{ id: 'k=1', label: 'k (D steps per G step) 1', overrides: { k: 1 } }, { id: 'k=5', label: 'k (D steps per G step) 5', overrides: { k: 5 } }],
     [
       { variant: 'k=1', curve: curve(40, 20) },
       { variant: 'k=5', curve: curve(50, 30) },
@@ -127,10 +127,18 @@ test('one line per variant, in its colour, the band around the seeds’ mean', (
     ],
     'swd',
   );
-  assert.deepEqual(series.map((s) => [s.label, s.color]), [['k = 1', '--series-1'], ['k = 5', '--series-2']]);
+  assert.deepEqual(series.map((s) => [s.label, s.color]), [['k=1', '--series-1'], ['k=5', '--series-2']]);
   assert.deepEqual(series[0].points, [{ x: 100, y: 42 }, { x: 200, y: 22 }]);
   assert.deepEqual(series[0].band?.map((b) => [b.x, Number((b.hi - b.lo).toFixed(6))]), [[100, Number((2 * 2 * Math.SQRT2).toFixed(6))], [200, Number((2 * 2 * Math.SQRT2).toFixed(6))]]);
   // A seed without scores yet adds nothing: k = 5's band is its one scored seed, no spread.
   assert.deepEqual(series[1].band, [{ x: 100, lo: 50, hi: 50 }, { x: 200, lo: 30, hi: 30 }]);
-  assert.deepEqual(variantSeries([{ id: 'a', label: 'a' }], [{ variant: 'a', curve: curve(0.5) }], 'ndbK')[0].points, [{ x: 100, y: 0.005 }]);
+  assert.deepEqual(variantSeries([{ id: 'a', label: 'a', overrides: {} }], [{ variant: 'a', curve: curve(0.5) }], 'ndbK')[0].points, [{ x: 100, y: 0.005 }]);
+});
+
+test('a variant reads short in a legend: choices by label, numbers and switches by their flag', () => {
+  assert.equal(variantShortLabel({ label: 'Generator loss MMGAN', overrides: { loss: 'mm' } }), 'MMGAN');
+  assert.equal(variantShortLabel({ label: 'Replay fraction 0.5', overrides: { replay: 0.5 } }), 'replay=0.5');
+  assert.equal(variantShortLabel({ label: '…', overrides: { lrD: 1e-4, prior: 'uniform' } }), 'lr-d=1e-4 · Uniform');
+  assert.equal(variantShortLabel({ label: '…', overrides: { spectralNorm: true } }), 'spectral-norm on');
+  assert.equal(variantShortLabel({ label: 'baseline', overrides: {} }), 'baseline');
 });

@@ -6,7 +6,7 @@
 import { summarize } from '../../src-main/engine/toy/metrics';
 import type { ExperimentPreset, ExperimentRunRef, ExperimentStatus, ExperimentVariant, ExperimentVary } from '../../src-main/shared/experiment';
 import { ExperimentPlanError, experimentGrid, experimentLengths } from '../../src-main/shared/experiment-plan';
-import { RUN_OPTIONS, parseOptionText, type AnyOption, type RunConfig, type RunOptionKey, type RunOptions } from '../../src-main/shared/schema';
+import { RUN_OPTIONS, flagOf, parseOptionText, type AnyOption, type RunConfig, type RunOptionKey, type RunOptions } from '../../src-main/shared/schema';
 import type { Series } from './chart-series';
 import type { XY } from './decimate';
 import { formatLearningRate } from './format';
@@ -192,21 +192,36 @@ export function parseWhole(text: string, label: string, min: number, max: number
 }
 
 /**
- * One chart line per variant, in the experiment's variant order and colours: the mean over its seeds at each
+ * One chart line per variant (named by variantShortLabel), in the experiment's variant order and colours: the mean over its seeds at each
  * images-seen point, with the mean ± std band around it (seedBand). `metric`: SWD ×10³ or NDB/K.
  */
 export function variantSeries(
-  variants: readonly Pick<ExperimentVariant, 'id' | 'label'>[],
+  variants: readonly Pick<ExperimentVariant, 'id' | 'label' | 'overrides'>[],
   runs: readonly Pick<ExperimentRunRef, 'variant' | 'curve'>[],
   metric: 'swd' | 'ndbK',
 ): Series[] {
   return variants.map((variant, i) => {
     const band = seedBand(runs.filter((r) => r.variant === variant.id).map((r) => r.curve.map((p) => ({ x: p.imagesSeen, y: p[metric] }))));
     return {
-      label: variant.label,
+      label: variantShortLabel(variant),
       color: variantColor(i),
       points: band.map((p) => ({ x: p.x, y: p.mean })),
       band: band.map((p) => ({ x: p.x, lo: p.mean - p.std, hi: p.mean + p.std })),
     };
   });
+}
+
+/**
+ * A variant by what it sets, short enough for a chart legend: a choice by its label ("MMGAN"), a number or
+ * switch by its CLI flag ("k=5", "replay=0.5", "spectral-norm on"), two options joined with " · ". The
+ * backend's label, when the variant sets nothing (the base run).
+ */
+export function variantShortLabel(variant: Pick<ExperimentVariant, 'overrides' | 'label'>): string {
+  const parts = (Object.entries(variant.overrides) as Array<[RunOptionKey, unknown]>).map(([key, value]) => {
+    const option = RUN_OPTIONS[key] as AnyOption;
+    if (option.kind === 'choice') return valueLabel(key, value);
+    if (option.kind === 'boolean') return `${flagOf(key, option)} ${valueLabel(key, value)}`;
+    return `${flagOf(key, option)}=${valueLabel(key, value)}`;
+  });
+  return parts.length > 0 ? parts.join(' · ') : variant.label;
 }
