@@ -103,6 +103,11 @@ export class ExperimentRunner {
     return this.file;
   }
 
+  /** Whether an experiment runs (from the call of run() on, before its file is read). */
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
   /** Listens to every event of the experiments this runner runs; returns the function that removes it. */
   on(listener: (file: ExperimentFile, event: ExperimentEvent) => void): () => void {
     this.listeners.add(listener);

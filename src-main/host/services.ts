@@ -9,13 +9,13 @@ import { TypedPathError } from '../disk/inside';
 import { HostError, type Host, type HostHandlers } from './dispatch';
 import { HostEventBus } from './events';
 import { estimateHandlers } from './estimate';
-import { experimentHandlers } from './experiments';
+import { createExperimentService } from './experiments';
 import { generationHandlers } from './generation';
 import { isImageAllowed } from './local-files';
 import { RunStore } from './runs';
 import { UploadStore, type UploadLimits } from './uploads';
 import { runHandlers } from './runs-service';
-import type { TrainerClient } from './trainer-client';
+import { nodeTrainerLauncher, type TrainerClient, type TrainerLauncher } from './trainer-client';
 import { trainingHandlers, TrainingTracker, watchTrainer } from './training';
 
 export interface HostDeps {
@@ -34,6 +34,11 @@ export interface HostDeps {
   clientWriteRoots?: readonly string[] | null;
   /** Caps on dropped files (default UPLOAD_LIMITS); tests lower them. */
   uploadLimits?: UploadLimits;
+  /**
+   * Starts one trainer process of an experiment's pool of `jobs` (host/experiment-runner.ts), whose backend
+   * takes cores ÷ jobs threads (GAN_STUDIO_JOBS). Default: a Node child process of the trainer entry.
+   */
+  experimentLauncher?: (jobs: number) => TrainerLauncher;
   /** The folder a typed `~` means (disk/inside.ts typedPath), and browser mode's write root: default os.homedir(). */
   home?: string;
 }
@@ -55,16 +60,20 @@ export function createHost(deps: HostDeps): Host {
   const home = deps.home ?? homedir();
   const writeRoots = deps.clientWriteRoots !== undefined ? deps.clientWriteRoots : deps.mode === 'browser' ? [home] : null;
   const datasets = createDatasetService(paths, events, imageFolders, uploads, home);
+  const folders = { dataDir: paths.root, cacheDir: paths.cache, demoDir: paths.demo };
+  const experimentLauncher =
+    deps.experimentLauncher ?? ((jobs: number) => nodeTrainerLauncher(undefined, { ...process.env, GAN_STUDIO_HOME: paths.root, GAN_STUDIO_JOBS: String(jobs) }));
+  const experiments = createExperimentService({ root: paths.experiments, runsDir: paths.runs, folders, launch: experimentLauncher }, events, home);
 
   const handlers: HostHandlers = {
     ...appHandlers({ version: deps.version, mode: deps.mode, dataDir: paths.root }, deps.chooseFolder),
     ...datasets.handlers,
     ...runHandlers(runs, training),
-    ...trainingHandlers(trainer, runs, training, { dataDir: paths.root, cacheDir: paths.cache, demoDir: paths.demo }, home),
+    ...trainingHandlers(trainer, runs, training, folders, home),
     ...generationHandlers(paths, trainer, runs, writeRoots, home),
     ...baselineHandlers(paths, trainer, runs, training, events),
     ...estimateHandlers(trainer, paths.speedCache),
-    ...experimentHandlers(),
+    ...experiments.handlers,
   };
 
   // A full disk says which folder and what to do, whichever request wrote (import, upload, save);
@@ -86,7 +95,7 @@ export function createHost(deps: HostDeps): Host {
     receiveUpload: (uploadId, name, body, declaredBytes) => uploads.receive(uploadId, name, body, declaredBytes).catch(rethrowDiskFull),
     async dispose() {
       datasets.cancelImport();
-      await trainer.stop();
+      await Promise.all([trainer.stop(), experiments.dispose()]);
     },
   };
 }

@@ -23,10 +23,13 @@ async function start(): Promise<void> {
   const paths = appPaths(process.env.GAN_STUDIO_HOME || join(app.getPath('userData'), 'studio'));
   // The trainer works in the same data folder as the host (its dataset cache, the demo set).
   const trainer = new TrainerClient(utilityProcessLauncher(utilityProcess.fork, trainerEntry, { ...process.env, GAN_STUDIO_HOME: paths.root }));
+  // An experiment's pool of trainers (host/experiment-runner.ts) shares the cores: GAN_STUDIO_JOBS.
+  const experimentLauncher = (jobs: number) => utilityProcessLauncher(utilityProcess.fork, trainerEntry, { ...process.env, GAN_STUDIO_HOME: paths.root, GAN_STUDIO_JOBS: String(jobs) });
   let window: BrowserWindow | null = null;
   const host = createHost({
     paths,
     trainer,
+    experimentLauncher,
     mode: 'electron',
     version: app.getVersion(),
     chooseFolder: async (title) => {
