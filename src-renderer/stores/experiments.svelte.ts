@@ -1,6 +1,7 @@
 import { bridge } from '../lib/bridge';
 import { errorMessage } from '../lib/format';
 import type { ExperimentState, ExperimentSummary, HostParams } from '../../src-main/shared/contract';
+import type { RunOptionKey } from '../../src-main/shared/schema';
 import { studio } from './studio.svelte';
 
 /**
@@ -16,6 +17,8 @@ class Experiments {
   current = $state.raw<ExperimentState | null>(null);
   error = $state<string | null>(null);
   starting = $state(false);
+  /** The new-experiment panel's fields as typed: kept while the user visits New run or Datasets and comes back. */
+  draft = $state({ seeds: '3', images: '32,000', customKey: 'lrD' as RunOptionKey, customText: '1e-4, 2e-4', customChoices: [] as string[] });
   private started = false;
   private fetching = false;
   private again = false;
