@@ -24,7 +24,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: nu
 test('--help lists every subcommand', async () => {
   const { code, stdout } = await runCli(['--help']);
   assert.equal(code, 0);
-  for (const name of ['start', 'serve', 'backend', 'dataset', 'train', 'generate', 'interpolate', 'export', 'bench', 'theory', 'toy', 'gmm', 'score']) {
+  for (const name of ['start', 'serve', 'backend', 'dataset', 'train', 'generate', 'interpolate', 'export', 'bench', 'theory', 'toy', 'gmm', 'score', 'experiment']) {
     assert.match(stdout, new RegExp(`^\\s+${name}\\b`, 'm'), `${name} is listed`);
   }
 });

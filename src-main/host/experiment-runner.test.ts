@@ -70,12 +70,12 @@ test('an experiment killed mid-run resumes: finished runs are skipped, the kille
   assert.deepEqual((await readExperiment(paths.experiments, file.id)).runs.map((r) => r.status), ['done', 'pending', 'pending', 'pending']);
   const firstMetrics = await readFile(join(paths.runs, file.runs[0].runId, 'metrics.jsonl'), 'utf8');
 
-  const started: ExperimentEvent[] = [];
+  const started: Array<Extract<ExperimentEvent, { kind: 'run-start' | 'run-end' }>> = [];
   const resumer = new ExperimentRunner(deps);
   resumer.on((_, event) => event.kind === 'run-start' && started.push(event));
   const resumed = await resumer.run(file.id);
   assert.equal(resumed.status, 'done');
-  assert.deepEqual(started.map((e) => [e.run.runId, e.kind === 'run-start' && e.resumed]), [
+  assert.deepEqual(started.map((e) => [e.run.runId, e.resumed]), [
     [file.runs[1].runId, true],
     [file.runs[2].runId, false],
     [file.runs[3].runId, false],

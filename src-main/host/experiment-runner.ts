@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { currentOwner, effectiveStatus, newExperimentId, readExperiment, writeExperiment, type ExperimentFile, type ExperimentFileRun } from '../disk/experiment-folder';
 import { latestCheckpoint, writeRunConfig } from '../disk/run-folder';
-import type { EvalMetrics, TrainingState } from '../shared/contract';
+import type { BackendReport, EvalMetrics, TrainingState } from '../shared/contract';
 import { imagesPerStep } from '../shared/estimate';
 import type { ExperimentPreset, ExperimentStatus, ExperimentVary } from '../shared/experiment';
 import { experimentGrid, experimentLengths, experimentRunConfig, experimentSeeds } from '../shared/experiment-plan';
@@ -42,6 +42,7 @@ export interface ExperimentRunnerDeps {
 
 /** What happened, for progress lines and events: a run started or ended, was scored, or trained a step. */
 export type ExperimentEvent =
+  | { kind: 'pool'; size: number; backend: BackendReport }
   | { kind: 'run-start' | 'run-end'; run: ExperimentFileRun; resumed?: boolean }
   | { kind: 'eval'; run: ExperimentFileRun; evaluation: EvalMetrics }
   | { kind: 'step'; run: ExperimentFileRun; step: number };
@@ -192,6 +193,7 @@ export class ExperimentRunner {
     this.clients = [first];
     const report = await first.ready();
     const size = report.device === 'GPU' ? 1 : jobs;
+    this.emit(file, { kind: 'pool', size, backend: report });
     for (let i = 1; i < size && !this.stopAs; i++) this.clients.push(new TrainerClient(this.deps.launch(jobs)));
     let next = 0;
     await Promise.all(

@@ -29,15 +29,18 @@ export function defaultTrainerEntry(): string {
   return existsSync(source) ? source : fileURLToPath(new URL('./trainer.js', import.meta.url));
 }
 
-/** Starts the trainer as a Node child process; TypeScript entries run through tsx. */
-export function nodeTrainerLauncher(entry = defaultTrainerEntry(), env: NodeJS.ProcessEnv = process.env): TrainerLauncher {
+/**
+ * Starts the trainer as a Node child process; TypeScript entries run through tsx. `stdoutToStderr`: the
+ * trainer's stdout (tfjs's greeting) goes to this process's stderr, so a command's stdout holds only results.
+ */
+export function nodeTrainerLauncher(entry = defaultTrainerEntry(), env: NodeJS.ProcessEnv = process.env, options: { stdoutToStderr?: boolean } = {}): TrainerLauncher {
   return () => {
     const child = fork(entry, [], {
       // tsx by its resolved URL: a bare 'tsx' would be looked up from the working folder, which
       // need not be the app's (`npx gan-studio serve` run from anywhere).
       execArgv: entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [],
       env,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', options.stdoutToStderr ? 2 : 'inherit', 'inherit', 'ipc'],
     });
     return {
       pid: child.pid,

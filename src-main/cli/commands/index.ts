@@ -12,6 +12,7 @@ import { registerTheory } from './theory';
 import { registerToy } from './toy';
 import { registerGmm } from './gmm';
 import { registerScore } from './score';
+import { registerExperiment } from './experiment';
 
 /** Every subcommand registers itself on the program; adding one is one file and one line here. */
 export const commands: Array<(program: Command) => void> = [
@@ -28,4 +29,5 @@ export const commands: Array<(program: Command) => void> = [
   registerToy,
   registerGmm,
   registerScore,
+  registerExperiment,
 ];

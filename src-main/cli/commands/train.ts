@@ -25,7 +25,7 @@ import { backendOption, collect, pathOption, requireOption, startBackend } from 
 import { addSchemaOptions, readOptions } from './schema-options';
 
 /** The dataset flags `train` offers (how the folder is prepared); the rest are `dataset`'s. */
-const TRAIN_DATASET_OPTIONS = { mode: DATASET_OPTIONS.mode, background: DATASET_OPTIONS.background, keepDuplicates: DATASET_OPTIONS.keepDuplicates };
+export const TRAIN_DATASET_OPTIONS = { mode: DATASET_OPTIONS.mode, background: DATASET_OPTIONS.background, keepDuplicates: DATASET_OPTIONS.keepDuplicates };
 
 type TrainOptions = Record<string, unknown> & {
   data?: string[];

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { writePatternPngs } from '../../data/test-fixtures';
+import type { ExperimentState } from '../../shared/experiment';
+import { CLI_ENTRY, runCommand } from '../test-cli';
+
+let root: string;
+let data: string;
+const cli = (args: string[]) => runCommand(process.execPath, [CLI_ENTRY, ...args], { GAN_STUDIO_HOME: join(root, 'home') });
+const tiny = ['--size', '32', '--width', '4', '--latent', '8', '--batch', '4', '--ema', '0', '--eval-samples', '8', '--sample-every', '100', '--backend', 'cpu'];
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'gan-cli-experiment-'));
+  data = join(root, 'pngs');
+  await writePatternPngs(data);
+});
+
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+test('experiment: 2 variants × 2 seeds print the table and the verdict lines; experiment.json lists the 4 runs', async () => {
+  const result = await cli(['experiment', '--data', data, '--vary', 'prior=normal,uniform', '--seeds', '2', '--steps', '3', ...tiny]);
+  assert.equal(result.code, 0, result.stderr);
+  const out = result.stdout;
+  assert.match(out, /^prior=normal vs prior=uniform \(exp-[\w-]+\): done, 4\/4 runs/m);
+  assert.match(out, /^variant\s+seeds\s+SWD ×10³\s+NDB\/K\s+D loss\s+G loss\s+G steps\s+wall s$/m);
+  assert.match(out, /^prior=normal\s+2\s+\d+\.\d\d ± \d+\.\d\d\s+\d\.\d{3} ± \d\.\d{3}.*\s3\s+\d+\.\d ± \d+\.\d$/m);
+  assert.match(out, /^prior=uniform\s+2\s/m);
+  assert.match(out, /^prior=uniform vs prior=normal: SWD .* — (within seed noise|differs beyond seed noise) \(Welch's t, p [=<] [\d.]+\)$/m);
+  assert.match(out, /^prior=uniform vs prior=normal: NDB\/K .* \(Welch's t, p [=<] [\d.]+\)$/m);
+  assert.match(result.stderr, /run 4\/4 finished/);
+
+  const [id] = await readdir(join(root, 'home', 'experiments'));
+  const file = JSON.parse(await readFile(join(root, 'home', 'experiments', id, 'experiment.json'), 'utf8'));
+  assert.equal(file.status, 'done');
+  assert.deepEqual(file.runs.map((r: { variant: string; seed: number; status: string }) => [r.variant, r.seed, r.status]), [
+    ['prior=normal', 1, 'done'], ['prior=normal', 2, 'done'], ['prior=uniform', 1, 'done'], ['prior=uniform', 2, 'done'],
+  ]);
+  // each run is a normal run folder in the app's runs folder, scored at its end
+  for (const run of file.runs) {
+    const lines = (await readFile(join(root, 'home', 'runs', run.runId, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.at(-1).step, 3);
+    assert.ok(lines.at(-1).eval, `${run.runId} scored at its end`);
+  }
+
+  // --resume of a finished experiment trains nothing and prints the same table; --json is one object
+  const again = await cli(['experiment', '--resume', id, '--backend', 'cpu', '--json']);
+  assert.equal(again.code, 0, again.stderr);
+  const state = JSON.parse(again.stdout) as ExperimentState;
+  assert.equal(state.runs.length, 4);
+  assert.deepEqual(state.verdicts.map((v) => v.metric), ['swd', 'ndbK']);
+  assert.doesNotMatch(again.stderr, /started/);
+});
+
+test('experiment refuses a bad --vary in one line naming the flag', async () => {
+  const result = await cli(['experiment', '--data', data, '--vary', 'k=1,0', ...tiny]);
+  assert.equal(result.code, 2);
+  assert.equal(result.stderr.trim(), 'gan-studio: --vary k: k (D steps per G step) must be at least 1, got 0');
+});
