@@ -163,5 +163,25 @@ test('every view, light and dark', async ({ page, fresh: studio }) => {
     await expect(page.getByTestId('playground')).toHaveAttribute('data-training', 'idle');
     await shoot(page, '22-playground-1d');
   });
+
+  await test.step('Experiments: the new-experiment panel, a tiny experiment’s page, the list', async () => {
+    await page.getByTestId('nav-new-run').click();
+    await page.getByTestId('preset-quick').click();
+    await page.getByTestId('field-size').selectOption('32');
+    await fill(page, { width: '8', latent: '32', batch: '8', k: '1', lrD: '2e-4', lrG: '2e-4', evalSamples: '64' });
+    await page.getByTestId('nav-experiments').click();
+    await expect(page.getByTestId('experiments-empty')).toBeVisible();
+    await shoot(page, '23-experiments-new');
+    await page.getByTestId('experiment-seeds').fill('2');
+    await page.getByTestId('experiment-images').fill('320');
+    await page.getByTestId('start-preset-loss').click();
+    await expect(page.getByTestId('experiment-page')).toBeVisible();
+    await expect(page.getByTestId('experiment-status')).toHaveText('Done', { timeout: 600_000 });
+    await expect(page.getByTestId('experiment-grid-cell').locator('img')).toHaveCount(4);
+    await shoot(page, '24-experiment-page');
+    await page.getByTestId('back-to-experiments').click();
+    await expect(page.getByTestId('experiment-card')).toHaveCount(1);
+    await shoot(page, '25-experiments-list');
+  });
   await rm(data, { recursive: true, force: true });
 });

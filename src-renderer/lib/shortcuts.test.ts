@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { actionForKey } from './shortcuts';
+import { actionForKey, VIEWS } from './shortcuts';
 import { loadTheme, otherTheme, saveTheme } from './theme';
 
 const key = (k: string, code: string, altKey = true) => ({ key: k, code, altKey, ctrlKey: false, metaKey: false });
@@ -29,4 +29,9 @@ test('the theme is remembered and defaults to dark', () => {
   const broken = { getItem: () => { throw new Error('denied'); }, setItem: () => { throw new Error('denied'); } };
   assert.equal(loadTheme(broken), 'dark');
   saveTheme(broken, 'light');
+});
+
+test('Alt+7 opens Experiments, listed after Runs', () => {
+  assert.deepEqual(actionForKey(key('7', 'Digit7')), { kind: 'view', view: 'experiments' });
+  assert.equal(VIEWS[VIEWS.findIndex((v) => v.name === 'runs') + 1].name, 'experiments');
 });

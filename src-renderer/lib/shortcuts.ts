@@ -1,11 +1,12 @@
 /** Keyboard access to the main actions: one table, so tooltips and the handler never disagree. */
-export type ViewName = 'datasets' | 'new-run' | 'training' | 'runs' | 'generate' | 'playground';
+export type ViewName = 'datasets' | 'new-run' | 'training' | 'runs' | 'experiments' | 'generate' | 'playground';
 
 export const VIEWS: ReadonlyArray<{ name: ViewName; label: string; key: string }> = [
   { name: 'datasets', label: 'Datasets', key: '1' },
   { name: 'new-run', label: 'New run', key: '2' },
   { name: 'training', label: 'Training', key: '3' },
   { name: 'runs', label: 'Runs', key: '4' },
+  { name: 'experiments', label: 'Experiments', key: '7' },
   { name: 'generate', label: 'Generate', key: '5' },
   { name: 'playground', label: 'Playground', key: '6' },
 ];
