@@ -125,7 +125,51 @@ export interface EvalMetrics {
     size: number;
     /** Wall-clock seconds the evaluation took. */
     seconds: number;
+    /** What the real side was: the run's held-out images, or its training images (none held out, or under 2). Absent before schema 4. */
+    against?: 'held-out' | 'training';
   };
+  /** D's outputs on real, generated and off-manifold images at this step (engine/landscape.ts); absent before schema 4. */
+  landscape?: DLandscape;
+}
+
+/** D's outputs on one set of images, binned on the landscape's fixed bins. */
+export interface LandscapeSet {
+  /** Images D scored. */
+  n: number;
+  /** Images per bin, `bins.count` of them from bins.min to bins.max; the last bin includes bins.max. */
+  counts: number[];
+  /** Images whose value fell below bins.min or above bins.max (never folded onto the edge bins). */
+  below: number;
+  above: number;
+  /** Mean and population standard deviation of the value over the set. */
+  mean: number;
+  std: number;
+}
+
+/**
+ * The discriminator's landscape on images at one evaluation (issue 15): the lecture's question whether D
+ * ends flat (Goodfellow et al. 2014: D* = 1/2 everywhere once P_G = P_data) or keeps a landscape that
+ * reflects the data (LeCun's picture).
+ */
+export interface DLandscape {
+  /**
+   * What is binned: 'probability' is D(x) = σ(logit) in [0, 1] (MMGAN, NSGAN); 'score' is D's raw output
+   * (hinge, least squares: not a probability).
+   */
+  value: 'probability' | 'score';
+  /** The fixed bins: the same for every evaluation of a run (and of every run with the same loss). */
+  bins: { min: number; max: number; count: number };
+  /** Held-out real images (the training images when the run holds none out: see realFrom). */
+  real: LandscapeSet;
+  realFrom: 'held-out' | 'training';
+  /** Images from the generator D trains against (not the EMA copy). */
+  fake: LandscapeSet;
+  /** Pixel-space midpoints of two different real images: off the data manifold, between its points. */
+  interp: LandscapeSet;
+  /** Uniform noise images: far off the manifold. */
+  noise: LandscapeSet;
+  /** Population standard deviation of the value over real ∪ generated images: the playground's D flatness (0 = flat). */
+  flatness: number;
 }
 
 // ---------------------------------------------------------------------------------------------

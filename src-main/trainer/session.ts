@@ -15,7 +15,11 @@ import { usesAugmentation } from '../engine/ada';
 import { DivergenceWatch, RESUME_HINT, type DivergenceLimits } from '../engine/divergence';
 import { HealthMonitor, setDiversity, type HealthUpdate } from '../engine/health';
 import type { EvalMetrics, RunConfig, StepMetrics } from '../shared/contract';
-import { evalDue, QualityEvaluator } from '../engine/quality-eval';
+import { evalDue, evalReferenceSeed, QualityEvaluator } from '../engine/quality-eval';
+import { drawTrainingIndices, HELD_OUT_SEED, splitHeldOut } from '../engine/held-out';
+import { landscapeProbe, landscapeSeed, measureLandscape, type LandscapeProbe } from '../engine/landscape';
+import { selectImages, shuffledIndices } from '../engine/metrics/images';
+import { Rng } from '../engine/rng';
 import { samplePrior } from '../engine/prior';
 import { applyResumeChanges, describeErrors, validateRunConfig, type RunCompute } from '../shared/schema';
 import { trainingMemoryError } from '../engine/memory';
@@ -247,6 +251,16 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   if (images.count === 0) throw new Error('the dataset has no usable images');
   if (images.size !== config.size) throw new Error(`the dataset was prepared at ${images.size} px, the run trains at ${config.size} px`);
 
+  // The held-out split (engine/held-out.ts): drawn from the seed config.json recorded when the run started,
+  // so a resume sets aside the same images; never trained on, only scored against.
+  const splitSeed = config.split?.seed ?? HELD_OUT_SEED;
+  if (options.resume && config.split && config.split.images !== images.count && config.heldOut > 0) {
+    hooks.onLog?.(`the dataset holds ${images.count} images now, ${config.split.images} when the run started: the held-out images are drawn again from its seed`);
+  }
+  const split = splitHeldOut(images.count, config.heldOut, splitSeed);
+  config.split = { seed: splitSeed, images: images.count, heldOut: split.heldOut.length };
+  const heldOutImages = split.heldOut.length > 0 ? selectImages(images, split.heldOut) : null;
+
   const modules = await dataModules(usesAugmentation(config));
   let state: GanState;
   if (restored) {
@@ -264,19 +278,27 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   await mkdir(runFiles.samples(runDir), { recursive: true });
   await dropMetricsAfter(runDir, startStep);
 
-  const realBatch: RealBatchSource = (n, rng) => {
-    const indices = new Int32Array(n);
-    for (let i = 0; i < n; i++) indices[i] = rng.int(images.count);
-    return modules.imageBatch(images, indices);
-  };
+  // Training batches draw from the training indices only (all of them, in order, when none are held out).
+  const trainIndices = split.train;
+  const realBatch: RealBatchSource = (n, rng) => modules.imageBatch(images, drawTrainingIndices(trainIndices, n, rng));
   const fixedZ = sampleLatents(config);
   const totalSteps = config.steps;
   // Quality scores draw from streams of their own (engine/quality-eval.ts), never the training stream.
+  // They compare with the held-out images when there are at least 2, else with the training images.
   let evaluator: QualityEvaluator | null = null;
+  let landscape: LandscapeProbe | null = null;
+  const against = heldOutImages && heldOutImages.count >= 2 ? ('held-out' as const) : ('training' as const);
+  // With images held out, the training side (memorisation's yardstick, or the real side when under 2 are held
+  // out) is a subset of the training indices: never a copy of the whole set.
+  const trainingImages = heldOutImages
+    ? selectImages(images, shuffledIndices(split.train.length, new Rng(evalReferenceSeed(config.seed))).subarray(0, config.evalSamples).map((i) => split.train[i]))
+    : images;
   if (config.evalEvery > 0 && images.count < 2) {
     hooks.onLog?.('quality scores need at least 2 training images: this run is not scored');
   } else if (config.evalEvery > 0) {
-    evaluator = new QualityEvaluator(config, images);
+    evaluator = against === 'held-out' ? new QualityEvaluator(config, heldOutImages!, trainingImages) : new QualityEvaluator(config, trainingImages);
+    // D's landscape (engine/landscape.ts) on the same schedule, from a stream of its own.
+    landscape = landscapeProbe(against === 'held-out' ? heldOutImages! : trainingImages, against, landscapeSeed(config.seed));
   }
   const evaluatedSteps = new Set(evaluator ? (await readMetricsFile(runDir)).evals.map((e) => e.step) : []);
   let lastCheckpointStep = progress.checkpoint ? startStep : -1;
@@ -345,6 +367,9 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
     });
     if (!result) return;
     const { scores } = result;
+    const dLandscape = landscape
+      ? await measureLandscape({ generator: state.generator, discriminator: state.discriminator }, landscape, config, landscapeSeed(config.seed))
+      : undefined;
     const record: EvalMetrics = {
       step: result.step,
       imagesSeen: result.imagesSeen,
@@ -358,7 +383,9 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
         real: scores.counts.real,
         size: scores.size,
         seconds: (performance.now() - t0) / 1000,
+        against,
       },
+      ...(dLandscape ? { landscape: dLandscape } : {}),
     };
     const metricsPath = runFiles.metrics(runDir);
     await appendFile(metricsPath, JSON.stringify(record) + '\n').catch((error: unknown) => {
