@@ -7,7 +7,7 @@
  * differ by their training, not by their split. The trainer records the seed in config.json (RunSplit), so
  * a resumed run redraws exactly the split it started with, whatever a later version picks as its constant.
  */
-import { shuffledIndices } from './metrics/images';
+import { selectImages, shuffledIndices, type ImageBatch } from './metrics/images';
 import { Rng } from './rng';
 
 /** The seed every new run's split is drawn from ("fixed seed", issue 15). */
@@ -55,4 +55,29 @@ export function drawTrainingIndices(train: Int32Array, n: number, rng: Rng): Int
   const indices = new Int32Array(n);
   for (let i = 0; i < n; i++) indices[i] = train[rng.int(train.length)];
   return indices;
+}
+
+/** The images a run's scores compare with, and the training images they look for copies of. */
+export interface ScoringSets {
+  /** 'held-out' when at least 2 images are held out (the scores need 2), else 'training'. */
+  against: 'held-out' | 'training';
+  /** The held-out images, or (against 'training') the training images. */
+  real: ImageBatch;
+  /**
+   * Training images for the memorisation share: the whole set when nothing is held out, else at most
+   * `limit` training images drawn from `seed` (never a copy of the whole set).
+   */
+  training: ImageBatch;
+}
+
+/**
+ * The real sides of a run's scores (quality scores, D's landscape, the check of D's ranking), from its images
+ * and split: what every one of them compares with, chosen by one rule.
+ */
+export function scoringSets(images: ImageBatch, split: HeldOutSplit, limit: number, seed: number): ScoringSets {
+  if (split.heldOut.length === 0) return { against: 'training', real: images, training: images };
+  const picked = shuffledIndices(split.train.length, new Rng(seed)).subarray(0, limit);
+  const training = selectImages(images, Array.from(picked, (i) => split.train[i]));
+  if (split.heldOut.length < 2) return { against: 'training', real: training, training };
+  return { against: 'held-out', real: selectImages(images, split.heldOut), training };
 }

@@ -180,7 +180,16 @@ export class QualityEvaluator {
     } finally {
       z.dispose();
     }
-    const scores = evaluate(reference, { size: this.size, count: n, pixels: fake });
+    const scores = this.score({ size: this.size, count: n, pixels: fake });
     return { step, imagesSeen: step * imagesPerStep(this.config), scores };
+  }
+
+  /**
+   * Scores images already rendered at the evaluator's size (`this.size`; downscaleBatch gets them there)
+   * against the same real side as every evaluation of the run: e.g. the images D ranks highest.
+   * Throws a MetricInputError for an empty or mis-sized batch.
+   */
+  score(fake: ImageBatch): QualityScores {
+    return evaluate(this.referenceSide(), fake);
   }
 }

@@ -334,6 +334,27 @@ export interface ImageQualityScores {
   size: number;
 }
 
+/**
+ * D as an evaluator, measured (issue 15): the n images D ranks highest out of 4n drawn, against the first n
+ * of the same draw (what `generate` without ranking writes with that seed), each scored against the run's
+ * real side as its quality scores are (held-out images when it has them).
+ */
+export interface RankCheck {
+  n: number;
+  /** Images drawn: 4n. */
+  drawn: number;
+  seed: number;
+  /** The checkpoint's step. */
+  step: number;
+  ranked: ImageQualityScores;
+  random: ImageQualityScores;
+  /** What the real side was, and how many images. */
+  against: 'held-out' | 'training';
+  real: number;
+  /** The ranked images score a lower SWD than the random ones. */
+  helps: boolean;
+}
+
 /** A GAN run scored against the same real images as the baseline, from its checkpoint (EMA generator). */
 export interface BaselineGanScores {
   runId: string;
@@ -427,6 +448,8 @@ export interface HostApi {
     result: GeneratedImage[];
   };
   'generate.interpolation': { params: { runId: string; frames: number; seed: number }; result: { gifPath: string } };
+  /** Measures D's ranking for `generate.images` with rankByD and the same n and seed (RankCheck): needs the run's dataset. */
+  'generate.rankCheck': { params: { runId: string; n: number; seed: number }; result: RankCheck };
   /**
    * Copies generated images into `folder` (an absolute path; README "Folders the app writes"),
    * never over an existing file: a taken name gets a -1, -2… suffix.
@@ -534,6 +557,8 @@ export interface TrainerApi {
     result: GeneratedImage[];
   };
   'generate.interpolation': { params: { runDir: string; outFile: string; frames: number; seed: number }; result: void };
+  /** HostApi's 'generate.rankCheck'; the folders find the run's images as training does (train.start). */
+  'generate.rankCheck': { params: { runDir: string; n: number; seed: number; dataDir: string; cacheDir: string; demoDir: string }; result: RankCheck };
   'generate.exportModel': { params: { runDir: string; outDir: string }; result: void };
   /**
    * The GMM baseline: the dataset's images (import cache), the fit, samples and scores.json into `outDir`,
@@ -678,6 +703,7 @@ export const HOST_PARAMS: { [M in HostMethod]: z.ZodType<HostParams<M>, unknown>
   'estimate.speed': params({ options: RunOptionsSchema, cachedOnly: flag('cachedOnly').optional() }),
   'generate.images': params({ runId: id('run id'), n: int('n', 1, 1000), seed: int('seed', 0, 2 ** 32 - 1), rankByD: flag('rankByD') }),
   'generate.interpolation': params({ runId: id('run id'), frames: int('frames', 2, 600), seed: int('seed', 0, 2 ** 32 - 1) }),
+  'generate.rankCheck': params({ runId: id('run id'), n: int('n', 1, 1000), seed: int('seed', 0, 2 ** 32 - 1) }),
   'generate.save': params({ paths: z.array(path('paths')).min(1).max(10_000), folder: path('folder') }),
   'generate.exportModel': params({ runId: id('run id'), folder: path('folder'), overwrite: flag('overwrite').optional() }),
   'baseline.fit': params({ datasetId: id('dataset id'), options: gmmOptions }),
@@ -702,6 +728,14 @@ export const TRAINER_PARAMS: { [M in TrainerMethod]: z.ZodType<TrainerApi[M]['pa
   'estimate.speed': params({ options: RunOptionsSchema, cacheFile: path('cacheFile'), cachedOnly: flag('cachedOnly').optional() }),
   'generate.images': params({ runDir: path('runDir'), outDir: path('outDir'), n: int('n', 1, 10_000_000), seed: int('seed', 0, 2 ** 32 - 1), rankByD: flag('rankByD') }),
   'generate.interpolation': params({ runDir: path('runDir'), outFile: path('outFile'), frames: int('frames', 2, 10_000), seed: int('seed', 0, 2 ** 32 - 1) }),
+  'generate.rankCheck': params({
+    runDir: path('runDir'),
+    n: int('n', 1, 1000),
+    seed: int('seed', 0, 2 ** 32 - 1),
+    dataDir: path('dataDir'),
+    cacheDir: path('cacheDir'),
+    demoDir: path('demoDir'),
+  }),
   'generate.exportModel': params({ runDir: path('runDir'), outDir: path('outDir') }),
   'gmm.fit': params({
     datasetId: id('dataset id'),

@@ -35,7 +35,7 @@ const STRIDE = SIZE * SIZE * 3;
 class WatchedPixels extends Uint8Array {
   static watching = false;
   static read = new Set<number>();
-  override subarray(begin?: number, end?: number): Uint8Array {
+  override subarray(begin?: number, end?: number): Uint8Array<ArrayBuffer> {
     if (WatchedPixels.watching && begin !== undefined) WatchedPixels.read.add(Math.floor(begin / STRIDE));
     return super.subarray(begin, end);
   }

@@ -16,10 +16,8 @@ import { DivergenceWatch, RESUME_HINT, type DivergenceLimits } from '../engine/d
 import { HealthMonitor, setDiversity, type HealthUpdate } from '../engine/health';
 import type { EvalMetrics, RunConfig, StepMetrics } from '../shared/contract';
 import { evalDue, evalReferenceSeed, QualityEvaluator } from '../engine/quality-eval';
-import { drawTrainingIndices, HELD_OUT_SEED, splitHeldOut } from '../engine/held-out';
+import { drawTrainingIndices, HELD_OUT_SEED, scoringSets, splitHeldOut } from '../engine/held-out';
 import { landscapeProbe, landscapeSeed, measureLandscape, type LandscapeProbe } from '../engine/landscape';
-import { selectImages, shuffledIndices } from '../engine/metrics/images';
-import { Rng } from '../engine/rng';
 import { samplePrior } from '../engine/prior';
 import { applyResumeChanges, describeErrors, validateRunConfig, type RunCompute } from '../shared/schema';
 import { trainingMemoryError } from '../engine/memory';
@@ -120,7 +118,15 @@ async function dataModules(needAugment: boolean): Promise<DataModules> {
   return { imageBatch, augmentBatch };
 }
 
-async function loadImages(config: RunConfig, options: RunTrainingOptions): Promise<{ images: ImageSet; report: DatasetReport | null }> {
+/**
+ * A run's images as its config.json describes them (its folders or the demo set, prepared at the run's size
+ * through the import cache), or `options.images` when given. Throws the import's one-line errors (a folder
+ * gone, no usable images) and when a demo run gets no demo folder.
+ */
+export async function loadRunImages(
+  config: RunConfig,
+  options: Pick<RunTrainingOptions, 'images' | 'cacheDir' | 'demoDir' | 'dataDir' | 'hooks' | 'signal'>,
+): Promise<{ images: ImageSet; report: DatasetReport | null }> {
   if (options.images) return { images: options.images, report: null };
   const { importDataset } = await import('../data/import');
   let folders = config.data.folders;
@@ -231,9 +237,9 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
     totalSteps: config.steps,
     checkpoint: progress.checkpoint?.path ?? null,
   });
-  let loaded: Awaited<ReturnType<typeof loadImages>>;
+  let loaded: Awaited<ReturnType<typeof loadRunImages>>;
   try {
-    loaded = await loadImages(config, options);
+    loaded = await loadRunImages(config, options);
   } catch (error) {
     // A stop while the dataset loads is a stop, not a failure: nothing was trained, nothing is lost.
     if (aborted(signal)) return stoppedBeforeTraining();
@@ -259,7 +265,6 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   }
   const split = splitHeldOut(images.count, config.heldOut, splitSeed);
   config.split = { seed: splitSeed, images: images.count, heldOut: split.heldOut.length };
-  const heldOutImages = split.heldOut.length > 0 ? selectImages(images, split.heldOut) : null;
 
   const modules = await dataModules(usesAugmentation(config));
   let state: GanState;
@@ -287,18 +292,13 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   // They compare with the held-out images when there are at least 2, else with the training images.
   let evaluator: QualityEvaluator | null = null;
   let landscape: LandscapeProbe | null = null;
-  const against = heldOutImages && heldOutImages.count >= 2 ? ('held-out' as const) : ('training' as const);
-  // With images held out, the training side (memorisation's yardstick, or the real side when under 2 are held
-  // out) is a subset of the training indices: never a copy of the whole set.
-  const trainingImages = heldOutImages
-    ? selectImages(images, shuffledIndices(split.train.length, new Rng(evalReferenceSeed(config.seed))).subarray(0, config.evalSamples).map((i) => split.train[i]))
-    : images;
+  const { against, real: scoredAgainst, training: trainingImages } = scoringSets(images, split, config.evalSamples, evalReferenceSeed(config.seed));
   if (config.evalEvery > 0 && images.count < 2) {
     hooks.onLog?.('quality scores need at least 2 training images: this run is not scored');
   } else if (config.evalEvery > 0) {
-    evaluator = against === 'held-out' ? new QualityEvaluator(config, heldOutImages!, trainingImages) : new QualityEvaluator(config, trainingImages);
+    evaluator = new QualityEvaluator(config, scoredAgainst, trainingImages);
     // D's landscape (engine/landscape.ts) on the same schedule, from a stream of its own.
-    landscape = landscapeProbe(against === 'held-out' ? heldOutImages! : trainingImages, against, landscapeSeed(config.seed));
+    landscape = landscapeProbe(scoredAgainst, against, landscapeSeed(config.seed));
   }
   const evaluatedSteps = new Set(evaluator ? (await readMetricsFile(runDir)).evals.map((e) => e.step) : []);
   let lastCheckpointStep = progress.checkpoint ? startStep : -1;
