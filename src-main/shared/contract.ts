@@ -339,6 +339,8 @@ export interface ImageQualityScores {
  * of the same draw (what `generate` without ranking writes with that seed), each scored against the run's
  * real side as its quality scores are (held-out images when it has them).
  */
+export type RankVerdict = 'helps' | 'does-not-help' | 'mixed';
+
 export interface RankCheck {
   n: number;
   /** Images drawn: 4n. */
@@ -351,8 +353,11 @@ export interface RankCheck {
   /** What the real side was, and how many images. */
   against: 'held-out' | 'training';
   real: number;
-  /** The ranked images score a lower SWD than the random ones. */
-  helps: boolean;
+  /**
+   * 'helps': the ranked images score a lower SWD and an NDB/K no higher than the random ones; 'does-not-help':
+   * neither score is lower; 'mixed': the two scores disagree.
+   */
+  verdict: RankVerdict;
 }
 
 /** A GAN run scored against the same real images as the baseline, from its checkpoint (EMA generator). */

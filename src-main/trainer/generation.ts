@@ -9,7 +9,7 @@ import { buildDiscriminator, buildGenerator } from '../engine/models';
 import { samplePrior } from '../engine/prior';
 import { Rng } from '../engine/rng';
 import { writeFileAtomic } from '../disk/atomic-write';
-import type { GeneratedImage, ImageQualityScores, RankCheck } from '../shared/contract';
+import type { GeneratedImage, ImageQualityScores, RankCheck, RankVerdict } from '../shared/contract';
 import type { ImageSet } from '../data/types';
 import { HELD_OUT_SEED, scoringSets, splitHeldOut } from '../engine/held-out';
 import { selectImages, type ImageBatch } from '../engine/metrics/images';
@@ -210,8 +210,20 @@ export async function generateImages(params: GenerateImagesParams): Promise<Gene
 }
 
 /**
+ * 'helps' when the ranked set's SWD is lower and its NDB/K no higher, 'does-not-help' when neither is lower,
+ * 'mixed' when they disagree (contract RankCheck).
+ */
+export function rankVerdict(ranked: ImageQualityScores, random: ImageQualityScores): RankVerdict {
+  const swd = ranked.swd < random.swd;
+  const ndb = ranked.ndbK < random.ndbK;
+  if (swd && ranked.ndbK <= random.ndbK) return 'helps';
+  if (!swd && !ndb) return 'does-not-help';
+  return 'mixed';
+}
+
+/**
  * The scores of the n images of `drawn` with the highest D `scores` (ties: the earlier draw) and of its
- * first n images, by `score`; `helps` when the ranked set's SWD is the lower. Throws a RangeError when n
+ * first n images, by `score`, and the verdict (rankVerdict). Throws a RangeError when n
  * is not from 1 to drawn.count or the scores are not one per image.
  */
 export function compareRanking(
@@ -219,12 +231,12 @@ export function compareRanking(
   scores: Float32Array,
   n: number,
   score: (images: ImageBatch) => ImageQualityScores,
-): { ranked: ImageQualityScores; random: ImageQualityScores; helps: boolean } {
+): { ranked: ImageQualityScores; random: ImageQualityScores; verdict: RankVerdict } {
   if (scores.length !== drawn.count) throw new RangeError(`one D score per drawn image: ${drawn.count} images, ${scores.length} scores`);
   if (!Number.isInteger(n) || n < 1 || n > drawn.count) throw new RangeError(`n must be from 1 to ${drawn.count}, got ${n}`);
   const ranked = score(selectImages(drawn, rankByScore(scores).subarray(0, n)));
   const random = score(selectImages(drawn, Array.from({ length: n }, (_, i) => i)));
-  return { ranked, random, helps: ranked.swd < random.swd };
+  return { ranked, random, verdict: rankVerdict(ranked, random) };
 }
 
 /** The largest n whose ranking is measured: 4,000 images drawn, each kept at the scored size (about 12 kB at 32 px). */
@@ -248,7 +260,7 @@ export interface RankCheckParams {
  * does, and scores the n that D ranks highest against the first n of the same draw (the images `generate`
  * writes unranked with that seed) with the run's quality scores: the same real side as during training
  * (its held-out images when it holds at least 2 out, at most evalSamples of them, scored at up to 32 px).
- * `helps`: the ranked set's SWD is the lower. With few images both scores are noisy. Throws a one-line Error
+ * The verdict: rankVerdict. With few images both scores are noisy. Throws a one-line Error
  * when n is not a whole number from 1 to RANK_CHECK_MAX, the run has no checkpoint, or its images cannot be read.
  */
 export async function measureRanking(params: RankCheckParams): Promise<RankCheck> {
@@ -275,8 +287,8 @@ export async function measureRanking(params: RankCheckParams): Promise<RankCheck
       const pixels = await toUint8(rendered);
       small.set(downscaleBatch({ size: config.size, count: rendered.shape[0], pixels }, side).pixels, first * stride);
     });
-    const { ranked, random, helps } = compareRanking({ size: side, count: drawn, pixels: small }, scores, n, (batch) => evaluator.score(batch));
-    return { n, drawn, seed, step: run.step, ranked, random, against: sets.against, real: ranked.counts.real, helps };
+    const { ranked, random, verdict } = compareRanking({ size: side, count: drawn, pixels: small }, scores, n, (batch) => evaluator.score(batch));
+    return { n, drawn, seed, step: run.step, ranked, random, against: sets.against, real: ranked.counts.real, verdict };
   } finally {
     run.dispose();
   }

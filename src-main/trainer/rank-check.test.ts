@@ -21,7 +21,7 @@ import { writeCheckpoint } from '../disk/checkpoint-files';
 import { readRunConfig, writeRunConfig } from '../disk/run-folder';
 import { describeRankCheck } from '../shared/rank-check';
 import { defaultRunConfig } from '../shared/schema';
-import { compareRanking, generateImages, measureRanking } from './generation';
+import { compareRanking, generateImages, measureRanking, rankVerdict } from './generation';
 
 let root: string;
 
@@ -53,15 +53,18 @@ test('a D that prefers real images: its top n score better than n drawn at rando
   }
   const evaluator = new QualityEvaluator({ seed: 1, prior: 'normal', latent: 8, size: 32, k: 1, batch: 4, evalSamples: 100 }, real);
   const good = compareRanking(drawn, likesReal, n, (b) => evaluator.score(b));
-  assert.ok(good.helps, `ranked SWD ${good.ranked.swd} vs random ${good.random.swd}`);
+  assert.equal(good.verdict, 'helps', `ranked SWD ${good.ranked.swd} vs random ${good.random.swd}`);
   assert.ok(good.ranked.swd < good.random.swd / 2);
   assert.ok(good.ranked.ndbK <= good.random.ndbK);
   const likesNoise = likesReal.map((s) => 1 - s);
   const bad = compareRanking(drawn, likesNoise, n, (b) => evaluator.score(b));
-  assert.ok(!bad.helps);
+  assert.equal(bad.verdict, 'does-not-help');
   assert.ok(bad.ranked.swd > bad.random.swd);
   assert.deepEqual(bad.random, good.random, 'the random set is the first n drawn, whatever D says');
   assert.throws(() => compareRanking(drawn, likesReal.subarray(1), n, (b) => evaluator.score(b)), /one D score per drawn image/);
+  // SWD better but NDB/K worse: the scores disagree.
+  assert.equal(rankVerdict({ ...good.random, swd: 1, ndbK: 0.5 }, { ...good.random, swd: 2, ndbK: 0.3 }), 'mixed');
+  assert.equal(rankVerdict({ ...good.random, swd: 2, ndbK: 0.3 }, { ...good.random, swd: 2, ndbK: 0.3 }), 'does-not-help');
 });
 
 test("a run's report: its numbers are the scores of the images generate writes ranked and unranked", async () => {
@@ -80,7 +83,7 @@ test("a run's report: its numbers are the scores of the images generate writes r
   const n = 5;
   const check = await measureRanking({ runDir, n, seed: 7, cacheDir: '', images });
   assert.deepEqual([check.n, check.drawn, check.seed, check.step, check.against, check.real], [n, 20, 7, 0, 'held-out', 4]);
-  assert.equal(check.helps, check.ranked.swd < check.random.swd);
+  assert.equal(check.verdict, rankVerdict(check.ranked, check.random));
 
   // The same sets, as generate writes them, scored against the same real side.
   const read = async (paths: string[]): Promise<ImageBatch> => {
@@ -98,6 +101,6 @@ test("a run's report: its numbers are the scores of the images generate writes r
 
   const line = describeRankCheck(check);
   assert.ok(line.startsWith(`D's top 5 of 20: SWD ×10³ ${check.ranked.swd.toFixed(1)} vs random ${check.random.swd.toFixed(1)}, NDB/K ${check.ranked.ndbK.toFixed(2)} vs ${check.random.ndbK.toFixed(2)}`), line);
-  assert.match(line, /against 4 held-out images at 32 px\) — D's ranking (helps|does not help) here \(only 5 images each: noisy\)$/);
+  assert.match(line, /against 4 held-out images at 32 px\) — (D's ranking (helps|does not help) here|the two scores disagree: D's ranking neither clearly helps nor hurts here) \(only 5 images each: noisy\)$/);
   await assert.rejects(measureRanking({ runDir, n: 1001, seed: 7, cacheDir: '', images }), /n must be a whole number from 1 to 1000/);
 });

@@ -48,6 +48,13 @@ test('train --json, --resume, generate, interpolate and export as real child pro
   assert.equal(gen.code, 0, gen.stderr);
   assert.deepEqual(await readdir(join(root, 'gen')), ['image-0001.png', 'image-0002.png', 'image-0003.png']);
   assert.ok(existsSync(join(root, 'grid.png')));
+  // D's ranking measured: its top 3 of 12 against the first 3 drawn, scored against the run's (training) images.
+  assert.match(gen.stdout, /^D's top 3 of 12: SWD ×10³ \d+\.\d vs random \d+\.\d, NDB\/K [01]\.\d\d vs [01]\.\d\d \(lower is better; against \d training images at 32 px\) — (D's ranking (helps|does not help)|the two scores disagree: D's ranking neither clearly helps nor hurts) here \(only 3 images each: noisy\)$/m);
+  const genJson = await cli(['generate', '--run', run, '--n', '3', '--out', join(root, 'gen-json'), '--seed', '1', '--rank-by-d', '--backend', 'cpu', '--json']);
+  assert.equal(genJson.code, 0, genJson.stderr);
+  const report = JSON.parse(genJson.stdout);
+  assert.deepEqual([report.rankCheck.n, report.rankCheck.drawn, report.rankCheck.against], [3, 12, 'training']);
+  assert.match(gen.stdout, new RegExp(`SWD ×10³ ${report.rankCheck.ranked.swd.toFixed(1)} vs random ${report.rankCheck.random.swd.toFixed(1)}`));
 
   const walk = await cli(['interpolate', '--run', run, '--out', join(root, 'walk.gif'), '--frames', '4', '--backend', 'cpu']);
   assert.equal(walk.code, 0, walk.stderr);
