@@ -259,7 +259,8 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
 
   // The held-out split (engine/held-out.ts): drawn from the seed config.json recorded when the run started,
   // so a resume sets aside the same images; never trained on, only scored against.
-  const splitSeed = config.split?.seed ?? HELD_OUT_SEED;
+  // A new run draws from HELD_OUT_SEED whatever split a copied configuration carries.
+  const splitSeed = (options.resume ? config.split?.seed : undefined) ?? HELD_OUT_SEED;
   if (options.resume && config.split && config.split.images !== images.count && config.heldOut > 0) {
     hooks.onLog?.(`the dataset holds ${images.count} images now, ${config.split.images} when the run started: the held-out images are drawn again from its seed`);
   }

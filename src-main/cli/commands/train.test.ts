@@ -73,7 +73,7 @@ test('train prints a line per quality score, and --json prints the score lines o
   assert.equal(first.code, 0, first.stderr);
   const quality = first.stderr.split('\n').filter((line) => line.startsWith('quality'));
   assert.equal(quality.length, 2, first.stderr);
-  assert.match(quality[1], /^quality at step 2 \(8 images seen\): SWD ×10³ \d+\.\d\d · NDB\/K [01]\.\d{3} \(lower is better\) · memorised [01]\.\d\d \(8 generated against 7 real at 32 px, \d+\.\d s\)$/);
+  assert.match(quality[1], /^quality at step 2 \(8 images seen\): SWD ×10³ \d+\.\d\d · NDB\/K [01]\.\d{3} \(lower is better\) · memorised [01]\.\d\d \(8 generated against 7 real at 32 px, \d+\.\d s\) · D flatness 0\.\d\d \(0 = flat\)$/);
 
   const resumed = await cli(['train', '--out', run, '--resume', '--steps', '3', '--backend', 'cpu', '--json']);
   assert.equal(resumed.code, 0, resumed.stderr);

@@ -41,7 +41,7 @@ export const RUN_OPTIONS = {
   sampleEvery: integer({ label: 'Grid every (steps)', help: 'steps between sample grids', default: 100, min: 1, max: 10_000_000, group: 'logging', resume: true }),
   checkpointEvery: integer({ label: 'Checkpoint every (steps)', help: 'steps between checkpoints: a crash loses at most this much', default: 500, min: 1, max: 10_000_000, group: 'logging', resume: true }),
   evalEvery: integer({ label: 'Score every (steps)', help: 'steps between quality scores (SWD, NDB/K) of the generator, and one at the end of a run that long; about 10–20 s each on a CPU (0 = off; the default scores a 5000-step run 5 times)', default: 1000, min: 0, max: 10_000_000, group: 'logging', resume: true, addedIn: 3, before: 0 }),
-  heldOut: number({ label: 'Held-out share', help: "share of the real images set aside by a fixed seed and never trained on, for the quality scores and D's landscape (0 = none: scored against training images; a small held-out set makes the scores noisier)", default: 0.1, min: 0, max: 0.5, group: 'logging', addedIn: 4, before: 0 }),
+  heldOut: number({ label: 'Held-out share', help: "share of the real images set aside by a fixed seed, never trained on, for the quality scores and D's landscape (0 = none); a small held-out set makes the scores noisier", default: 0.1, min: 0, max: 0.5, group: 'logging', addedIn: 4, before: 0 }),
   evalSamples: integer({ label: 'Images scored', help: 'generated images per quality score, against as many real ones (all of a smaller set): fewer is faster, but noisier', default: 1000, min: 2, max: 4000, group: 'logging', resume: true, addedIn: 3, before: 1000 }),
 } as const;
 
