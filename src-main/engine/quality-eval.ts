@@ -115,9 +115,9 @@ export interface EvalHooks {
 }
 
 /**
- * Scores a run's generator against its training images. The real side (subset, NDB bins, memorisation
- * yardstick) is built on first use and kept, so each later evaluation costs the generated side only (plus
- * SWD's real descriptors). Holds no tensors between calls.
+ * Scores a run's generator against its real images (held out, or its training images: see the constructor).
+ * The real side (subset, NDB bins, memorisation yardstick) is built on first use and kept, so each later
+ * evaluation costs the generated side only (plus SWD's real descriptors). Holds no tensors between calls.
  */
 export class QualityEvaluator {
   private reference: QualityReference | null = null;
