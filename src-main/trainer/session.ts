@@ -293,13 +293,15 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   // They compare with the held-out images when there are at least 2, else with the training images.
   let evaluator: QualityEvaluator | null = null;
   let landscape: LandscapeProbe | null = null;
-  const { against, real: scoredAgainst, training: trainingImages } = scoringSets(images, split, config.evalSamples, evalReferenceSeed(config.seed));
+  let against: 'held-out' | 'training' = 'training';
   if (config.evalEvery > 0 && images.count < 2) {
     hooks.onLog?.('quality scores need at least 2 training images: this run is not scored');
   } else if (config.evalEvery > 0) {
-    evaluator = new QualityEvaluator(config, scoredAgainst, trainingImages);
+    const sets = scoringSets(images, split, config.evalSamples, evalReferenceSeed(config.seed));
+    against = sets.against;
+    evaluator = new QualityEvaluator(config, sets.real, sets.training);
     // D's landscape (engine/landscape.ts) on the same schedule, from a stream of its own.
-    landscape = landscapeProbe(scoredAgainst, against, landscapeSeed(config.seed));
+    landscape = landscapeProbe(sets.real, against, landscapeSeed(config.seed));
   }
   const evaluatedSteps = new Set(evaluator ? (await readMetricsFile(runDir)).evals.map((e) => e.step) : []);
   let lastCheckpointStep = progress.checkpoint ? startStep : -1;
