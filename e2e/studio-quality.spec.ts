@@ -29,7 +29,13 @@ test('a run scored every few steps shows its quality chart, live and on its page
     await expect(chart.getByTestId('chart-quality-swd')).toHaveAttribute('data-points', '3');
     await expect(chart.getByTestId('chart-quality-ndb')).toHaveAttribute('data-points', '3');
     await expect(chart.getByTestId('chart-quality-swd')).toContainText(/SWD ×10³\s*\d/);
-    await expect(chart.getByTestId('quality-explain')).toContainText('64 generated images against 40 training images at 32 px');
+    // The default held-out share, a tenth of the 40 images: never trained on, scored against.
+    await expect(chart.getByTestId('quality-explain')).toContainText('64 generated images against 4 held-out images at 32 px');
+    // D's landscape comes with each score: a column per score in each strip, and the flatness over images seen.
+    const landscape = page.getByTestId('landscape-chart');
+    await expect(landscape).toHaveAttribute('data-evaluations', '3');
+    await expect(landscape.getByTestId('chart-landscape-flatness')).toHaveAttribute('data-points', '3');
+    await expect(landscape.getByTestId('landscape-question')).toContainText('Does D go flat at the end?');
     // The scores are metrics.jsonl's eval lines: 10, 20 and 30 steps of 8 real images each.
     const [runId] = await readdir(join(studio.home, 'runs'));
     const lines = (await readFile(join(studio.home, 'runs', runId, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
@@ -46,7 +52,20 @@ test('a run scored every few steps shows its quality chart, live and on its page
     await page.getByTestId('nav-runs').click();
     await page.getByTestId('open-run').first().click();
     await expect(page.getByTestId('run-detail').getByTestId('quality-chart')).toHaveAttribute('data-points', '3');
+    await expect(page.getByTestId('run-detail').getByTestId('landscape-chart')).toHaveAttribute('data-evaluations', '3');
     await shot(page, 'run-page-dark');
+  });
+
+  await test.step("Generate, best by discriminator: D's ranking measured against as many images drawn at random", async () => {
+    await page.getByTestId('nav-generate').click();
+    await page.getByTestId('generate-n').fill('16');
+    await page.getByTestId('rank-by-d').check();
+    await page.getByTestId('generate-button').click();
+    await expect(page.getByTestId('generated-image')).toHaveCount(16);
+    const report = page.getByTestId('rank-check');
+    await expect(report).toContainText(/D's top 16 of 64: SWD ×10³ \d+\.\d vs random \d+\.\d, NDB\/K [01]\.\d\d vs [01]\.\d\d \(lower is better; against 4 held-out images at 32 px\)/);
+    await expect(report).toHaveAttribute('data-verdict', /^(helps|does-not-help|mixed)$/);
+    await page.getByTestId('rank-by-d').uncheck();
   });
 
   await test.step('a run with scoring off says so where the chart would be', async () => {

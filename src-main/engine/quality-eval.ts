@@ -1,8 +1,10 @@
 /**
  * Quality scores during training (issue 12): every `evalEvery` steps, and at the end of a run that long,
  * `evalSamples` images from the sampling generator (the EMA copy when the run keeps one) are scored against
- * as many real training images (all of a smaller set) with the offline metrics (./metrics: SWD ×10³, NDB/K,
- * memorisation share).
+ * as many real images (all of a smaller set) with the offline metrics (./metrics: SWD ×10³, NDB/K,
+ * memorisation share): the run's held-out images when it holds out at least 2 (issue 15; engine/held-out.ts),
+ * else its training images. The memorisation share always looks for copies of training images. A small
+ * held-out set makes the scores noisier.
  *
  * Randomness: nothing here touches the training stream (GanState.rng), so a run scored along the way trains
  * bit for bit as one that is not. The real subset, NDB's K-means bins and SWD's patch places and directions
@@ -113,19 +115,25 @@ export interface EvalHooks {
 }
 
 /**
- * Scores a run's generator against its training images. The real side (subset, NDB bins, memorisation
- * yardstick) is built on first use and kept, so each later evaluation costs the generated side only (plus
- * SWD's real descriptors). Holds no tensors between calls.
+ * Scores a run's generator against its real images (held out, or its training images: see the constructor).
+ * The real side (subset, NDB bins, memorisation yardstick) is built on first use and kept, so each later
+ * evaluation costs the generated side only (plus SWD's real descriptors). Holds no tensors between calls.
  */
 export class QualityEvaluator {
   private reference: QualityReference | null = null;
   readonly size: number;
   private readonly seed: number;
 
-  /** `real`: the run's training images at the run's size (uint8 NHWC, 0–255), at least 2. */
+  /**
+   * `real`: the images the scores compare with at the run's size (uint8 NHWC, 0–255), at least 2: the run's
+   * held-out images, or its training images when it holds none out. `training`: the images the memorisation
+   * share looks for copies of, when they are not `real` (at most evalSamples of them are used). A small
+   * held-out set makes SWD and NDB/K noisier: they then compare evalSamples generated images with few real ones.
+   */
   constructor(
     private readonly config: EvalConfig,
     private readonly real: ImageBatch,
+    private readonly training: ImageBatch = real,
   ) {
     this.size = evalImageSize(config.size);
     this.seed = evalReferenceSeed(config.seed);
@@ -134,8 +142,10 @@ export class QualityEvaluator {
   /** The real side, built once (throws a MetricInputError for fewer than 2 real images). */
   private referenceSide(): QualityReference {
     if (!this.reference) {
-      const subset = sampleImages(this.real, this.config.evalSamples, new Rng(this.seed));
-      this.reference = qualityReference(downscaleBatch(subset, this.size), { seed: this.seed });
+      const subset = downscaleBatch(sampleImages(this.real, this.config.evalSamples, new Rng(this.seed)), this.size);
+      const training =
+        this.training === this.real ? subset : downscaleBatch(sampleImages(this.training, this.config.evalSamples, new Rng(this.seed)), this.size);
+      this.reference = qualityReference(subset, { seed: this.seed }, training);
     }
     return this.reference;
   }
@@ -170,7 +180,16 @@ export class QualityEvaluator {
     } finally {
       z.dispose();
     }
-    const scores = evaluate(reference, { size: this.size, count: n, pixels: fake });
+    const scores = this.score({ size: this.size, count: n, pixels: fake });
     return { step, imagesSeen: step * imagesPerStep(this.config), scores };
+  }
+
+  /**
+   * Scores images already rendered at the evaluator's size (`this.size`; downscaleBatch gets them there)
+   * against the same real side as every evaluation of the run: e.g. the images D ranks highest.
+   * Throws a MetricInputError for an empty or mis-sized batch.
+   */
+  score(fake: ImageBatch): QualityScores {
+    return evaluate(this.referenceSide(), fake);
   }
 }

@@ -10,7 +10,7 @@ import { HostError, type HostHandlers } from './dispatch';
 import type { RunStore } from './runs';
 import type { TrainerClient } from './trainer-client';
 
-type GenerationMethod = 'generate.images' | 'generate.interpolation' | 'generate.save' | 'generate.exportModel';
+type GenerationMethod = 'generate.images' | 'generate.rankCheck' | 'generate.interpolation' | 'generate.save' | 'generate.exportModel';
 
 /**
  * The real path of a folder a client named to write into (generate.save, exportModel), after checking it
@@ -49,6 +49,10 @@ export function generationHandlers(
       const runDir = runs.dirOf(runId);
       const outDir = resolveInside(paths.generated, assertSafeId('run id', runId), `${Date.now()}`);
       return trainer.request('generate.images', { runDir, outDir, n, seed, rankByD });
+    },
+    'generate.rankCheck': async ({ runId, n, seed }) => {
+      const runDir = runs.dirOf(runId);
+      return trainer.request('generate.rankCheck', { runDir, n, seed, dataDir: paths.root, cacheDir: paths.cache, demoDir: paths.demo });
     },
     'generate.interpolation': async ({ runId, frames, seed }) => {
       const runDir = runs.dirOf(runId);

@@ -127,7 +127,51 @@ export interface EvalMetrics {
     size: number;
     /** Wall-clock seconds the evaluation took. */
     seconds: number;
+    /** What the real side was: the run's held-out images, or its training images (none held out, or under 2). Absent before schema 4. */
+    against?: 'held-out' | 'training';
   };
+  /** D's outputs on real, generated and off-manifold images at this step (engine/landscape.ts); absent before schema 4. */
+  landscape?: DLandscape;
+}
+
+/** D's outputs on one set of images, binned on the landscape's fixed bins. */
+export interface LandscapeSet {
+  /** Images D scored. */
+  n: number;
+  /** Images per bin, `bins.count` of them from bins.min to bins.max; the last bin includes bins.max. */
+  counts: number[];
+  /** Images whose value fell below bins.min or above bins.max (never folded onto the edge bins). */
+  below: number;
+  above: number;
+  /** Mean and population standard deviation of the value over the set. */
+  mean: number;
+  std: number;
+}
+
+/**
+ * The discriminator's landscape on images at one evaluation (issue 15): the lecture's question whether D
+ * ends flat (Goodfellow et al. 2014: D* = 1/2 everywhere once P_G = P_data) or keeps a landscape that
+ * reflects the data (LeCun's picture).
+ */
+export interface DLandscape {
+  /**
+   * What is binned: 'probability' is D(x) = σ(logit) in [0, 1] (MMGAN, NSGAN); 'score' is D's raw output
+   * (hinge, least squares: not a probability).
+   */
+  value: 'probability' | 'score';
+  /** The fixed bins: the same for every evaluation of a run (and of every run with the same loss). */
+  bins: { min: number; max: number; count: number };
+  /** Held-out real images (the training images when the run holds none out: see realFrom). */
+  real: LandscapeSet;
+  realFrom: 'held-out' | 'training';
+  /** Images from the generator D trains against (not the EMA copy). */
+  fake: LandscapeSet;
+  /** Pixel-space midpoints of two different real images: off the data manifold, between its points. */
+  interp: LandscapeSet;
+  /** Uniform noise images: far off the manifold. */
+  noise: LandscapeSet;
+  /** Population standard deviation of the value over real ∪ generated images: the playground's D flatness (0 = flat). */
+  flatness: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,6 +336,32 @@ export interface ImageQualityScores {
   size: number;
 }
 
+/**
+ * D as an evaluator, measured (issue 15): the n images D ranks highest out of 4n drawn, against the first n
+ * of the same draw (what `generate` without ranking writes with that seed), each scored against the run's
+ * real side as its quality scores are (held-out images when it has them).
+ */
+export type RankVerdict = 'helps' | 'does-not-help' | 'mixed';
+
+export interface RankCheck {
+  n: number;
+  /** Images drawn: 4n. */
+  drawn: number;
+  seed: number;
+  /** The checkpoint's step. */
+  step: number;
+  ranked: ImageQualityScores;
+  random: ImageQualityScores;
+  /** What the real side was, and how many images. */
+  against: 'held-out' | 'training';
+  real: number;
+  /**
+   * 'helps': the ranked images score a lower SWD and an NDB/K no higher than the random ones; 'does-not-help':
+   * neither score is lower; 'mixed': the two scores disagree.
+   */
+  verdict: RankVerdict;
+}
+
 /** A GAN run scored against the same real images as the baseline, from its checkpoint (EMA generator). */
 export interface BaselineGanScores {
   runId: string;
@@ -385,6 +455,8 @@ export interface HostApi {
     result: GeneratedImage[];
   };
   'generate.interpolation': { params: { runId: string; frames: number; seed: number }; result: { gifPath: string } };
+  /** Measures D's ranking for `generate.images` with rankByD and the same n and seed (RankCheck): needs the run's dataset. */
+  'generate.rankCheck': { params: { runId: string; n: number; seed: number }; result: RankCheck };
   /**
    * Copies generated images into `folder` (an absolute path; README "Folders the app writes"),
    * never over an existing file: a taken name gets a -1, -2… suffix.
@@ -509,6 +581,8 @@ export interface TrainerApi {
     result: GeneratedImage[];
   };
   'generate.interpolation': { params: { runDir: string; outFile: string; frames: number; seed: number }; result: void };
+  /** HostApi's 'generate.rankCheck'; the folders find the run's images as training does (train.start). */
+  'generate.rankCheck': { params: { runDir: string; n: number; seed: number; dataDir: string; cacheDir: string; demoDir: string }; result: RankCheck };
   'generate.exportModel': { params: { runDir: string; outDir: string }; result: void };
   /**
    * The GMM baseline: the dataset's images (import cache), the fit, samples and scores.json into `outDir`,
@@ -654,6 +728,7 @@ export const HOST_PARAMS: { [M in HostMethod]: z.ZodType<HostParams<M>, unknown>
   'estimate.speed': params({ options: RunOptionsSchema, cachedOnly: flag('cachedOnly').optional() }),
   'generate.images': params({ runId: id('run id'), n: int('n', 1, 1000), seed: int('seed', 0, 2 ** 32 - 1), rankByD: flag('rankByD') }),
   'generate.interpolation': params({ runId: id('run id'), frames: int('frames', 2, 600), seed: int('seed', 0, 2 ** 32 - 1) }),
+  'generate.rankCheck': params({ runId: id('run id'), n: int('n', 1, 1000), seed: int('seed', 0, 2 ** 32 - 1) }),
   'generate.save': params({ paths: z.array(path('paths')).min(1).max(10_000), folder: path('folder') }),
   'generate.exportModel': params({ runId: id('run id'), folder: path('folder'), overwrite: flag('overwrite').optional() }),
   'baseline.fit': params({ datasetId: id('dataset id'), options: gmmOptions }),
@@ -693,6 +768,14 @@ export const TRAINER_PARAMS: { [M in TrainerMethod]: z.ZodType<TrainerApi[M]['pa
   'estimate.speed': params({ options: RunOptionsSchema, cacheFile: path('cacheFile'), cachedOnly: flag('cachedOnly').optional() }),
   'generate.images': params({ runDir: path('runDir'), outDir: path('outDir'), n: int('n', 1, 10_000_000), seed: int('seed', 0, 2 ** 32 - 1), rankByD: flag('rankByD') }),
   'generate.interpolation': params({ runDir: path('runDir'), outFile: path('outFile'), frames: int('frames', 2, 10_000), seed: int('seed', 0, 2 ** 32 - 1) }),
+  'generate.rankCheck': params({
+    runDir: path('runDir'),
+    n: int('n', 1, 1000),
+    seed: int('seed', 0, 2 ** 32 - 1),
+    dataDir: path('dataDir'),
+    cacheDir: path('cacheDir'),
+    demoDir: path('demoDir'),
+  }),
   'generate.exportModel': params({ runDir: path('runDir'), outDir: path('outDir') }),
   'gmm.fit': params({
     datasetId: id('dataset id'),

@@ -9,7 +9,11 @@ import { buildDiscriminator, buildGenerator } from '../engine/models';
 import { samplePrior } from '../engine/prior';
 import { Rng } from '../engine/rng';
 import { writeFileAtomic } from '../disk/atomic-write';
-import type { GeneratedImage } from '../shared/contract';
+import type { GeneratedImage, ImageQualityScores, RankCheck, RankVerdict } from '../shared/contract';
+import type { ImageSet } from '../data/types';
+import { HELD_OUT_SEED, scoringSets, splitHeldOut } from '../engine/held-out';
+import { selectImages, type ImageBatch } from '../engine/metrics/images';
+import { downscaleBatch, evalImageSize, evalReferenceSeed, QualityEvaluator } from '../engine/quality-eval';
 import { framesToGif, gridPng, gridRaw, imagePng } from './images';
 import { readRunConfig } from '../disk/run-folder';
 import { loadNewestIntactCheckpoint } from '../disk/checkpoint-files';
@@ -118,6 +122,11 @@ async function renderDraw(
   }
 }
 
+/** Indices of `scores`, highest score first (ties: the earlier draw first): how D ranks a draw. */
+function rankByScore(scores: Float32Array): Uint32Array {
+  return Uint32Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+}
+
 /** Images the backend's memory lets the run render (and score) at once; throws when not even one fits. */
 function chunkFor(run: LoadedRun, score: boolean): number {
   const limit = currentMemoryLimit();
@@ -166,7 +175,7 @@ export async function generateImages(params: GenerateImagesParams): Promise<Gene
       await renderDraw(run, seed, drawn, chunk, async (first, images) => {
         allScores.set(await scoreImages(run.discriminator!, images, chunk), first);
       });
-      const order = Uint32Array.from({ length: drawn }, (_, i) => i).sort((a, b) => allScores[b] - allScores[a] || a - b);
+      const order = rankByScore(allScores);
       rankOf = new Int32Array(drawn).fill(-1);
       for (let rank = 0; rank < n; rank++) rankOf[order[rank]] = rank;
       scores = allScores;
@@ -195,6 +204,91 @@ export async function generateImages(params: GenerateImagesParams): Promise<Gene
     );
     if (params.grid && tiles) await writeFileAtomic(params.grid, await gridPng({ pixels: tiles, count: n, size: config.size }));
     return out;
+  } finally {
+    run.dispose();
+  }
+}
+
+/**
+ * 'helps' when the ranked set's SWD is lower and its NDB/K no higher, 'does-not-help' when neither is lower,
+ * 'mixed' when they disagree (contract RankCheck).
+ */
+export function rankVerdict(ranked: ImageQualityScores, random: ImageQualityScores): RankVerdict {
+  const swd = ranked.swd < random.swd;
+  const ndb = ranked.ndbK < random.ndbK;
+  if (swd && ranked.ndbK <= random.ndbK) return 'helps';
+  if (!swd && !ndb) return 'does-not-help';
+  return 'mixed';
+}
+
+/**
+ * The scores of the n images of `drawn` with the highest D `scores` (ties: the earlier draw) and of its
+ * first n images, by `score`, and the verdict (rankVerdict). Throws a RangeError when n
+ * is not from 1 to drawn.count or the scores are not one per image.
+ */
+export function compareRanking(
+  drawn: ImageBatch,
+  scores: Float32Array,
+  n: number,
+  score: (images: ImageBatch) => ImageQualityScores,
+): { ranked: ImageQualityScores; random: ImageQualityScores; verdict: RankVerdict } {
+  if (scores.length !== drawn.count) throw new RangeError(`one D score per drawn image: ${drawn.count} images, ${scores.length} scores`);
+  if (!Number.isInteger(n) || n < 1 || n > drawn.count) throw new RangeError(`n must be from 1 to ${drawn.count}, got ${n}`);
+  const ranked = score(selectImages(drawn, rankByScore(scores).subarray(0, n)));
+  const random = score(selectImages(drawn, Array.from({ length: n }, (_, i) => i)));
+  return { ranked, random, verdict: rankVerdict(ranked, random) };
+}
+
+/** The largest n whose ranking is measured: 4,000 images drawn, each kept at the scored size (about 12 kB at 32 px). */
+export const RANK_CHECK_MAX = 1000;
+
+export interface RankCheckParams {
+  runDir: string;
+  n: number;
+  seed: number;
+  /** Where the run's dataset is prepared (the import cache) and, for a demo run, the demo set: as for training. */
+  cacheDir: string;
+  demoDir?: string;
+  dataDir?: string;
+  /** The run's images already loaded (tests): skips the import. */
+  images?: ImageSet;
+  onWarning?: WarningSink;
+}
+
+/**
+ * D as an evaluator, measured (issue 15): draws 4n images from `seed` exactly as `generate --rank-by-d`
+ * does, and scores the n that D ranks highest against the first n of the same draw (the images `generate`
+ * writes unranked with that seed) with the run's quality scores: the same real side as during training
+ * (its held-out images when it holds at least 2 out, at most evalSamples of them, scored at up to 32 px).
+ * The verdict: rankVerdict. With few images both scores are noisy. Throws a one-line Error
+ * when n is not a whole number from 1 to RANK_CHECK_MAX, the run has no checkpoint, or its images cannot be read.
+ */
+export async function measureRanking(params: RankCheckParams): Promise<RankCheck> {
+  const { runDir, n, seed } = params;
+  if (!Number.isInteger(n) || n < 1 || n > RANK_CHECK_MAX) throw new Error(`n must be a whole number from 1 to ${RANK_CHECK_MAX} to measure D's ranking, got ${n}`);
+  const run = await loadRun(runDir, { discriminator: true, onWarning: params.onWarning });
+  try {
+    const { config } = run;
+    const { loadRunImages } = await import('./session');
+    const { images } = await loadRunImages(config, { images: params.images, cacheDir: params.cacheDir, demoDir: params.demoDir, dataDir: params.dataDir });
+    if (images.size !== config.size) throw new Error(`the run's images were prepared at ${images.size} px, the run makes ${config.size} px`);
+    if (images.count < 2) throw new Error("D's ranking is scored against the run's images, and it has fewer than 2");
+    const split = splitHeldOut(images.count, config.heldOut, config.split?.seed ?? HELD_OUT_SEED);
+    const sets = scoringSets(images, split, config.evalSamples, evalReferenceSeed(config.seed));
+    const evaluator = new QualityEvaluator(config, sets.real, sets.training);
+    const side = evalImageSize(config.size);
+    const drawn = 4 * n;
+    const stride = side * side * 3;
+    const small = new Float32Array(drawn * stride);
+    const scores = new Float32Array(drawn);
+    const chunk = chunkFor(run, true);
+    await renderDraw(run, seed, drawn, chunk, async (first, rendered) => {
+      scores.set(await scoreImages(run.discriminator!, rendered, chunk), first);
+      const pixels = await toUint8(rendered);
+      small.set(downscaleBatch({ size: config.size, count: rendered.shape[0], pixels }, side).pixels, first * stride);
+    });
+    const { ranked, random, verdict } = compareRanking({ size: side, count: drawn, pixels: small }, scores, n, (batch) => evaluator.score(batch));
+    return { n, drawn, seed, step: run.step, ranked, random, against: sets.against, real: ranked.counts.real, verdict };
   } finally {
     run.dispose();
   }

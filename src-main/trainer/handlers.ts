@@ -140,6 +140,7 @@ export function createTrainerHandlers(deps: Deps): Handlers {
       return (await estimator)(params);
     },
     'generate.images': async (params) => (await generation()).generateImages(params),
+    'generate.rankCheck': async (params) => (await generation()).measureRanking(params),
     'generate.interpolation': async (params) => (await generation()).writeInterpolationGif(params),
     'generate.exportModel': async (params) => {
       await (await generation()).exportGenerator(params);

@@ -15,7 +15,9 @@ import { usesAugmentation } from '../engine/ada';
 import { DivergenceWatch, RESUME_HINT, type DivergenceLimits } from '../engine/divergence';
 import { HealthMonitor, setDiversity, type HealthUpdate } from '../engine/health';
 import type { EvalMetrics, RunConfig, StepMetrics } from '../shared/contract';
-import { evalDue, QualityEvaluator } from '../engine/quality-eval';
+import { evalDue, evalReferenceSeed, QualityEvaluator } from '../engine/quality-eval';
+import { drawTrainingIndices, HELD_OUT_SEED, scoringSets, splitHeldOut } from '../engine/held-out';
+import { landscapeProbe, landscapeSeed, measureLandscape, type LandscapeProbe } from '../engine/landscape';
 import { samplePrior } from '../engine/prior';
 import { applyResumeChanges, describeErrors, validateRunConfig, type RunCompute } from '../shared/schema';
 import { trainingMemoryError } from '../engine/memory';
@@ -116,7 +118,15 @@ async function dataModules(needAugment: boolean): Promise<DataModules> {
   return { imageBatch, augmentBatch };
 }
 
-async function loadImages(config: RunConfig, options: RunTrainingOptions): Promise<{ images: ImageSet; report: DatasetReport | null }> {
+/**
+ * A run's images as its config.json describes them (its folders or the demo set, prepared at the run's size
+ * through the import cache), or `options.images` when given. Throws the import's one-line errors (a folder
+ * gone, no usable images) and when a demo run gets no demo folder.
+ */
+export async function loadRunImages(
+  config: RunConfig,
+  options: Pick<RunTrainingOptions, 'images' | 'cacheDir' | 'demoDir' | 'dataDir' | 'hooks' | 'signal'>,
+): Promise<{ images: ImageSet; report: DatasetReport | null }> {
   if (options.images) return { images: options.images, report: null };
   const { importDataset } = await import('../data/import');
   let folders = config.data.folders;
@@ -227,9 +237,9 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
     totalSteps: config.steps,
     checkpoint: progress.checkpoint?.path ?? null,
   });
-  let loaded: Awaited<ReturnType<typeof loadImages>>;
+  let loaded: Awaited<ReturnType<typeof loadRunImages>>;
   try {
-    loaded = await loadImages(config, options);
+    loaded = await loadRunImages(config, options);
   } catch (error) {
     // A stop while the dataset loads is a stop, not a failure: nothing was trained, nothing is lost.
     if (aborted(signal)) return stoppedBeforeTraining();
@@ -246,6 +256,16 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   }
   if (images.count === 0) throw new Error('the dataset has no usable images');
   if (images.size !== config.size) throw new Error(`the dataset was prepared at ${images.size} px, the run trains at ${config.size} px`);
+
+  // The held-out split (engine/held-out.ts): drawn from the seed config.json recorded when the run started,
+  // so a resume sets aside the same images; never trained on, only scored against.
+  // A new run draws from HELD_OUT_SEED whatever split a copied configuration carries.
+  const splitSeed = (options.resume ? config.split?.seed : undefined) ?? HELD_OUT_SEED;
+  if (options.resume && config.split && config.split.images !== images.count && config.heldOut > 0) {
+    hooks.onLog?.(`the dataset holds ${images.count} images now, ${config.split.images} when the run started: the held-out images are drawn again from its seed`);
+  }
+  const split = splitHeldOut(images.count, config.heldOut, splitSeed);
+  config.split = { seed: splitSeed, images: images.count, heldOut: split.heldOut.length };
 
   const modules = await dataModules(usesAugmentation(config));
   let state: GanState;
@@ -264,19 +284,24 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   await mkdir(runFiles.samples(runDir), { recursive: true });
   await dropMetricsAfter(runDir, startStep);
 
-  const realBatch: RealBatchSource = (n, rng) => {
-    const indices = new Int32Array(n);
-    for (let i = 0; i < n; i++) indices[i] = rng.int(images.count);
-    return modules.imageBatch(images, indices);
-  };
+  // Training batches draw from the training indices only (all of them, in order, when none are held out).
+  const trainIndices = split.train;
+  const realBatch: RealBatchSource = (n, rng) => modules.imageBatch(images, drawTrainingIndices(trainIndices, n, rng));
   const fixedZ = sampleLatents(config);
   const totalSteps = config.steps;
   // Quality scores draw from streams of their own (engine/quality-eval.ts), never the training stream.
+  // They compare with the held-out images when there are at least 2, else with the training images.
   let evaluator: QualityEvaluator | null = null;
+  let landscape: LandscapeProbe | null = null;
+  let against: 'held-out' | 'training' = 'training';
   if (config.evalEvery > 0 && images.count < 2) {
     hooks.onLog?.('quality scores need at least 2 training images: this run is not scored');
   } else if (config.evalEvery > 0) {
-    evaluator = new QualityEvaluator(config, images);
+    const sets = scoringSets(images, split, config.evalSamples, evalReferenceSeed(config.seed));
+    against = sets.against;
+    evaluator = new QualityEvaluator(config, sets.real, sets.training);
+    // D's landscape (engine/landscape.ts) on the same schedule, from a stream of its own.
+    landscape = landscapeProbe(sets.real, against, landscapeSeed(config.seed));
   }
   const evaluatedSteps = new Set(evaluator ? (await readMetricsFile(runDir)).evals.map((e) => e.step) : []);
   let lastCheckpointStep = progress.checkpoint ? startStep : -1;
@@ -345,6 +370,9 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
     });
     if (!result) return;
     const { scores } = result;
+    const dLandscape = landscape
+      ? await measureLandscape({ generator: state.generator, discriminator: state.discriminator }, landscape, config, landscapeSeed(config.seed))
+      : undefined;
     const record: EvalMetrics = {
       step: result.step,
       imagesSeen: result.imagesSeen,
@@ -358,7 +386,9 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
         real: scores.counts.real,
         size: scores.size,
         seconds: (performance.now() - t0) / 1000,
+        against,
       },
+      ...(dLandscape ? { landscape: dLandscape } : {}),
     };
     const metricsPath = runFiles.metrics(runDir);
     await appendFile(metricsPath, JSON.stringify(record) + '\n').catch((error: unknown) => {

@@ -1,4 +1,4 @@
-import type { GeneratedImage, GeneratorLossName } from '../../src-main/shared/contract';
+import type { GeneratedImage, GeneratorLossName, RankCheck } from '../../src-main/shared/contract';
 
 /**
  * The Generate view's work, kept at module level so that leaving the view and coming back finds it as it
@@ -15,6 +15,10 @@ class GenerateState {
   selected = $state<Set<string>>(new Set());
   generating = $state(false);
   genError = $state<string | null>(null);
+  /** D's ranking of these images measured (generate.rankCheck), while it runs, or why it could not be. */
+  rankCheck = $state<RankCheck | null>(null);
+  rankChecking = $state(false);
+  rankCheckError = $state<string | null>(null);
 
   frames = $state('24');
   gifPath = $state<string | null>(null);
@@ -31,6 +35,8 @@ class GenerateState {
   clear(): void {
     this.images = [];
     this.scoredWith = null;
+    this.rankCheck = null;
+    this.rankCheckError = null;
     this.selected = new Set();
     this.gifPath = null;
     this.genError = this.saveResult = this.saveError = this.exportResult = null;

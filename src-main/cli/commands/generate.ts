@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { BackendPreference } from '../../shared/contract';
+import type { BackendPreference, RankCheck } from '../../shared/contract';
+import { describeRankCheck } from '../../shared/rank-check';
 import { UsageError } from '../usage-error';
 import { backendOption, parseIntOption, pathOption, requireOption, startBackend } from './engine-options';
 
@@ -24,6 +25,26 @@ export function requireRun(run: string | undefined): string {
   return dir;
 }
 
+/**
+ * D's ranking measured for the images just written (trainer/generation.ts measureRanking), or undefined with
+ * one line on stderr saying why not (too many images, the run's dataset gone): the images are written either way.
+ */
+async function checkRanking(runDir: string, n: number, seed: number): Promise<RankCheck | undefined> {
+  const { measureRanking, RANK_CHECK_MAX } = await import('../../trainer/generation');
+  if (n > RANK_CHECK_MAX) {
+    process.stderr.write(`D's ranking is measured for up to ${RANK_CHECK_MAX} images; ask for fewer to see it\n`);
+    return undefined;
+  }
+  const { appPaths } = await import('../../disk/app-paths');
+  const paths = appPaths();
+  try {
+    return await measureRanking({ runDir, n, seed, cacheDir: paths.cache, demoDir: paths.demo, dataDir: paths.root });
+  } catch (error) {
+    process.stderr.write(`D's ranking was not measured: ${error instanceof Error ? error.message : String(error)}\n`);
+    return undefined;
+  }
+}
+
 export function registerGenerate(program: Command): void {
   program
     .command('generate')
@@ -33,7 +54,7 @@ export function registerGenerate(program: Command): void {
     .option('--out <dir>', 'folder for the PNG files')
     .option('--seed <n>', 'random seed (default: a new one each time)')
     .option('--grid <file>', 'also write the images as one grid PNG')
-    .option('--rank-by-d', "draw 4N and keep the N the discriminator scores highest")
+    .option('--rank-by-d', "draw 4N and keep the N the discriminator scores highest, and measure whether that beats N drawn at random (SWD, NDB/K against the run's held-out images)")
     .addOption(backendOption())
     .option('--json', 'print the written files (and D scores) as JSON')
     .action(async (o: GenerateOptions) => {
@@ -51,10 +72,12 @@ export function registerGenerate(program: Command): void {
         rankByD: o.rankByD === true,
         grid: o.grid ? resolve(o.grid) : undefined,
       });
+      const rankCheck = o.rankByD === true ? await checkRanking(runDir, n, seed) : undefined;
       if (o.json) {
-        process.stdout.write(`${JSON.stringify({ seed, images })}\n`);
+        process.stdout.write(`${JSON.stringify({ seed, images, ...(rankCheck ? { rankCheck } : {}) })}\n`);
       } else {
         process.stdout.write(`wrote ${images.length} images to ${out} (seed ${seed})${o.grid ? ` and the grid ${resolve(o.grid)}` : ''}\n`);
+        if (rankCheck) process.stdout.write(`${describeRankCheck(rankCheck)}\n`);
       }
     });
 }

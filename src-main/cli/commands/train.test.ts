@@ -48,6 +48,13 @@ test('train --json, --resume, generate, interpolate and export as real child pro
   assert.equal(gen.code, 0, gen.stderr);
   assert.deepEqual(await readdir(join(root, 'gen')), ['image-0001.png', 'image-0002.png', 'image-0003.png']);
   assert.ok(existsSync(join(root, 'grid.png')));
+  // D's ranking measured: its top 3 of 12 against the first 3 drawn, scored against the run's (training) images.
+  assert.match(gen.stdout, /^D's top 3 of 12: SWD ×10³ \d+\.\d vs random \d+\.\d, NDB\/K [01]\.\d\d vs [01]\.\d\d \(lower is better; against \d training images at 32 px\) — (D's ranking (helps|does not help)|the two scores disagree: D's ranking neither clearly helps nor hurts) here \(only 3 images each: noisy\)$/m);
+  const genJson = await cli(['generate', '--run', run, '--n', '3', '--out', join(root, 'gen-json'), '--seed', '1', '--rank-by-d', '--backend', 'cpu', '--json']);
+  assert.equal(genJson.code, 0, genJson.stderr);
+  const report = JSON.parse(genJson.stdout);
+  assert.deepEqual([report.rankCheck.n, report.rankCheck.drawn, report.rankCheck.against], [3, 12, 'training']);
+  assert.match(gen.stdout, new RegExp(`SWD ×10³ ${report.rankCheck.ranked.swd.toFixed(1)} vs random ${report.rankCheck.random.swd.toFixed(1)}`));
 
   const walk = await cli(['interpolate', '--run', run, '--out', join(root, 'walk.gif'), '--frames', '4', '--backend', 'cpu']);
   assert.equal(walk.code, 0, walk.stderr);
@@ -66,7 +73,7 @@ test('train prints a line per quality score, and --json prints the score lines o
   assert.equal(first.code, 0, first.stderr);
   const quality = first.stderr.split('\n').filter((line) => line.startsWith('quality'));
   assert.equal(quality.length, 2, first.stderr);
-  assert.match(quality[1], /^quality at step 2 \(8 images seen\): SWD ×10³ \d+\.\d\d · NDB\/K [01]\.\d{3} \(lower is better\) · memorised [01]\.\d\d \(8 generated against 7 real at 32 px, \d+\.\d s\)$/);
+  assert.match(quality[1], /^quality at step 2 \(8 images seen\): SWD ×10³ \d+\.\d\d · NDB\/K [01]\.\d{3} \(lower is better\) · memorised [01]\.\d\d \(8 generated against 7 real at 32 px, \d+\.\d s\) · D flatness 0\.\d\d \(0 = flat\)$/);
 
   const resumed = await cli(['train', '--out', run, '--resume', '--steps', '3', '--backend', 'cpu', '--json']);
   assert.equal(resumed.code, 0, resumed.stderr);

@@ -86,13 +86,16 @@ export function healthWarning(finding: HealthFinding, out: string): string {
 
 /**
  * One line per quality score of `train`: "quality at step 1000 (32,000 images seen): SWD ×10³ 41.52 ·
- * NDB/K 0.620 (lower is better) · memorised 0.31 (1000 generated against 800 real at 32 px, 12.5 s)".
+ * NDB/K 0.620 (lower is better) · memorised 0.31 (1000 generated against 800 held-out at 32 px, 12.5 s) ·
+ * D flatness 0.18 (0 = flat)" — "real" in place of "held-out" when the run scores against its training
+ * images; the flatness (engine/landscape.ts) where the line records D's landscape.
  */
 export function describeEval(e: EvalMetrics): string {
   const q = e.eval;
   return (
     `quality at step ${e.step} (${e.imagesSeen.toLocaleString('en-US')} images seen): SWD ×10³ ${q.swd.toFixed(2)} · NDB/K ${q.ndbK.toFixed(3)} (lower is better) · ` +
-    `memorised ${q.memorised.toFixed(2)} (${q.n} generated against ${q.real} real at ${q.size} px, ${q.seconds.toFixed(1)} s)`
+    `memorised ${q.memorised.toFixed(2)} (${q.n} generated against ${q.real} ${q.against === 'held-out' ? 'held-out' : 'real'} at ${q.size} px, ${q.seconds.toFixed(1)} s)` +
+    (e.landscape ? ` · D flatness ${e.landscape.flatness.toFixed(2)} (0 = flat)` : '')
   );
 }
 

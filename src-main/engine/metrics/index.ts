@@ -52,10 +52,12 @@ function checkSize(batch: ImageBatch, name: string, minResolution: number): void
 }
 
 /**
- * Fits the real side: NDB's K-means bins and the memorisation yardstick. Throws a MetricInputError (one
- * line) for a malformed set, images under 16 px or fewer than 2 images.
+ * Fits the real side: NDB's K-means bins and the memorisation yardstick. `training`: the images the
+ * memorisation share measures copies of, when the scores compare with other real images (a held-out set);
+ * by default `real` itself. Throws a MetricInputError (one line) for a malformed set, images under 16 px or
+ * fewer than 2 images (in either set).
  */
-export function qualityReference(real: ImageBatch, options: EvaluateOptions = {}): QualityReference {
+export function qualityReference(real: ImageBatch, options: EvaluateOptions = {}, training: ImageBatch = real): QualityReference {
   const seed = options.seed ?? 0;
   checkSize(real, 'real images', options.minResolution ?? SWD_DEFAULTS.minResolution);
   if (real.count < 2) throw new MetricInputError(`real images: the scores need at least 2, got ${real.count}`);
@@ -63,7 +65,7 @@ export function qualityReference(real: ImageBatch, options: EvaluateOptions = {}
     images: real,
     seed,
     ndb: fitNdbBins(real, new Rng(streams(seed).ndb), options),
-    memorisation: memorisationReference(real),
+    memorisation: memorisationReference(training),
   };
 }
 

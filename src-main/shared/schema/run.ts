@@ -10,9 +10,10 @@ import { boolean, choice, defaultsOf, integer, list, number, objectOf, type AnyO
 
 /**
  * config.json's format version. 1: every file written before the field existed (issue 10); 2: the run
- * schema; 3: the quality recipe (evaluation, adaptive augmentation, spectral norm, R1, the lite architecture).
+ * schema; 3: the quality recipe (evaluation, adaptive augmentation, spectral norm, R1, the lite architecture);
+ * 4: the held-out share (heldOut) and the split it drew (split).
  */
-export const RUN_SCHEMA_VERSION = 3;
+export const RUN_SCHEMA_VERSION = 4;
 
 export const RUN_OPTIONS = {
   arch: choice(ARCH_CHOICES, { label: 'Architecture', help: 'the generator and discriminator networks', default: ARCH.dcgan, group: 'model', shape: true }),
@@ -40,6 +41,7 @@ export const RUN_OPTIONS = {
   sampleEvery: integer({ label: 'Grid every (steps)', help: 'steps between sample grids', default: 100, min: 1, max: 10_000_000, group: 'logging', resume: true }),
   checkpointEvery: integer({ label: 'Checkpoint every (steps)', help: 'steps between checkpoints: a crash loses at most this much', default: 500, min: 1, max: 10_000_000, group: 'logging', resume: true }),
   evalEvery: integer({ label: 'Score every (steps)', help: 'steps between quality scores (SWD, NDB/K) of the generator, and one at the end of a run that long; about 10–20 s each on a CPU (0 = off; the default scores a 5000-step run 5 times)', default: 1000, min: 0, max: 10_000_000, group: 'logging', resume: true, addedIn: 3, before: 0 }),
+  heldOut: number({ label: 'Held-out share', help: "share of the real images set aside by a fixed seed, never trained on, for the quality scores and D's landscape (0 = none); a small held-out set makes the scores noisier", default: 0.1, min: 0, max: 0.5, group: 'logging', addedIn: 4, before: 0 }),
   evalSamples: integer({ label: 'Images scored', help: 'generated images per quality score, against as many real ones (all of a smaller set): fewer is faster, but noisier', default: 1000, min: 2, max: 4000, group: 'logging', resume: true, addedIn: 3, before: 1000 }),
 } as const;
 
@@ -75,6 +77,21 @@ export const RunComputeSchema = z.object(
 );
 export type RunCompute = z.infer<typeof RunComputeSchema>;
 
+/**
+ * The held-out split a run drew (engine/held-out.ts), written by the trainer when the run starts and kept on
+ * resume: `seed` drew it from `images` real images, `heldOut` of them set aside. Absent in runs written
+ * before it was recorded, and before a run's first start.
+ */
+export const RunSplitSchema = z.object(
+  {
+    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    images: z.number().int().min(0),
+    heldOut: z.number().int().min(0),
+  },
+  { error: 'split must say how the real images were split: { seed, images, heldOut }' },
+);
+export type RunSplit = z.infer<typeof RunSplitSchema>;
+
 /** Every run option, each checked by its entry (no cross-field rules: see validateRunConfig). */
 export const RunOptionsSchema = objectOf(RUN_OPTIONS);
 
@@ -83,6 +100,8 @@ export const RunConfigSchema = RunOptionsSchema.extend({
   data: RunDataSchema,
   /** Absent until the run has trained (and in runs written before it was recorded). */
   compute: RunComputeSchema.optional(),
+  /** Absent until the run has started (and in runs written before schema 4). */
+  split: RunSplitSchema.optional(),
 });
 
 /**

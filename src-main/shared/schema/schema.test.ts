@@ -95,6 +95,20 @@ test('a version-2 config.json upgrades to the recipe options off: adaptive augme
   assert.ok(!upgradeRunConfig({ ...rest, schemaVersion: 3 }).ok);
 });
 
+test('a version-3 config.json upgrades to no held-out images, as before; new runs hold out a tenth', () => {
+  const { heldOut: _h, ...v3 } = { ...valid(), schemaVersion: 3 };
+  const upgraded = upgradeRunConfig(v3);
+  assert.ok(upgraded.ok, JSON.stringify(!upgraded.ok && upgraded.errors));
+  assert.equal(upgraded.value.heldOut, 0);
+  assert.equal(upgraded.value.schemaVersion, 4);
+  assert.equal(defaultRunConfig().heldOut, 0.1);
+  // A version-4 file must carry it; the split the trainer records is checked when present.
+  assert.ok(!upgradeRunConfig({ ...v3, schemaVersion: 4 }).ok);
+  assert.ok(validateRunConfig({ ...valid(), split: { seed: 1, images: 10, heldOut: 1 } }).ok);
+  assert.ok(!validateRunConfig({ ...valid(), split: { seed: -1, images: 10, heldOut: 1 } }).ok);
+  assert.match(parseOptionText(RUN_OPTIONS.heldOut, '0.6').error ?? '', /Held-out share must be in \[0, 0\.5\]/);
+});
+
 test('resume takes only the options the schema marks as changeable', () => {
   assert.deepEqual([...RESUMABLE_OPTIONS].sort(), ['ada', 'adaImages', 'augment', 'checkpointEvery', 'evalEvery', 'evalSamples', 'k', 'lrD', 'lrG', 'r1', 'r1Every', 'sampleEvery', 'steps']);
   const resumed = applyResumeChanges(valid(), { steps: 9000, lrD: 1e-4, k: 1, augment: ['color'], width: 999, loss: 'mm' });
