@@ -10,7 +10,7 @@
  * `--seeds N --first-seed S` runs seeds S … S+N−1.
  * The set: DiceBear lorelei avatars (@dicebear/collection 9), seeds 0–3999, 64 px PNG, made here on first use
  * and split 50/50 by a fixed seed: both arms train on the first half and are scored against the second.
- * Images seen = real images shown to D (k × batch per generator step). The product's run is trained to each
+ * The product trains with --held-out 0 (see productFlags). Images seen = real images shown to D (k × batch per generator step). The product's run is trained to each
  * point in turn (`train --resume --steps` continues it); the reference, which cannot resume, runs once per point.
  * Resumable: each finished cell leaves DIR/results/<cell>.json and is skipped next time; an interrupted
  * product run resumes from its checkpoint. The plan (cells, images seen, an estimate of the time) prints first.
@@ -49,7 +49,9 @@ const { values, positionals } = parseArgs({
   },
 });
 const dir = resolve(values.dir);
-const productFlags = positionals;
+// The product holds out none of the training half (its --held-out share): the benchmark brings its own held-out
+// half, and both arms must train on the same images. Extra flags after `--` may still set it.
+const productFlags = positionals.includes('--held-out') ? positionals : ['--held-out', '0', ...positionals];
 const scoreN = Number(values.n);
 const arms = values.arms.split(',');
 
