@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { ExperimentPreset, ExperimentRunStatus, ExperimentStatus, ExperimentVariant, ExperimentVary } from '../shared/experiment';
+import { EXPERIMENT_PRESET_NAMES, type ExperimentPreset, type ExperimentRunStatus, type ExperimentStatus, type ExperimentVariant, type ExperimentVary } from '../shared/experiment';
 import { assertSafeId } from '../shared/ids';
 import { describeErrors, upgradeRunConfig, type RunConfig } from '../shared/schema';
 import { writeFileAtomic } from './atomic-write';
@@ -62,7 +62,7 @@ const FileSchema = z.object({
   created: z.string(),
   status: z.enum(STATUS),
   owner: z.object({ pid: z.number().int(), hostname: z.string() }).optional(),
-  preset: z.enum(['prior', 'loss', 'k', 'replay']).nullable(),
+  preset: z.enum(EXPERIMENT_PRESET_NAMES as [ExperimentPreset, ...ExperimentPreset[]]).nullable(),
   vary: z.array(z.object({ option: z.string(), values: z.array(z.unknown()) })),
   base: z.unknown(),
   images: z.number().int().positive(),

@@ -71,3 +71,37 @@ test('every variant sees the same images and is scored at the same images seen',
   assert.deepEqual([config.k, config.batch, config.seed, config.steps, config.evalEvery], [5, 12, 7, 166, 34]);
   assert.deepEqual(experimentSeeds({ seed: 3 }, 3), [3, 4, 5]);
 });
+
+test('the lecture preset: the baseline and one variant per question, each one option away from it', () => {
+  const grid = experimentGrid(base, { preset: 'lecture' });
+  assert.deepEqual(grid.variants.map((v) => v.id), ['baseline', 'prior=uniform', `loss=${LOSS.mm}`, 'k=5', 'replay=0.5']);
+  assert.equal(grid.baseline, 'baseline');
+  assert.deepEqual(grid.variants[0].overrides, {});
+  for (const variant of grid.variants.slice(1)) {
+    const config = { ...base, ...variant.overrides };
+    const differs = (Object.keys(base) as Array<keyof typeof base>).filter((key) => JSON.stringify(config[key]) !== JSON.stringify(base[key]));
+    assert.equal(differs.length, 1, `${variant.id} differs from the baseline in ${differs.join(', ')}`);
+  }
+  // a base that already has a question's changed value: that variant takes the other value
+  const changed = { ...base, prior: PRIOR.uniform, k: 5 };
+  assert.deepEqual(experimentGrid(changed, { preset: 'lecture' }).variants.map((v) => v.id), ['baseline', 'prior=normal', `loss=${LOSS.mm}`, 'k=1', 'replay=0.5']);
+  // a loss outside the question (hinge): the variant is MMGAN, still one option away
+  assert.deepEqual(experimentGrid({ ...base, loss: LOSS.hinge }, { preset: 'lecture' }).variants[2].overrides, { loss: LOSS.mm });
+  // five variants, not the eight of the four presets run one by one, nor a cross product
+  assert.throws(() => experimentGrid(base, { preset: 'lecture', vary: [parseVaryText('lr-d=1e-4,2e-4')] }), (error: unknown) => error instanceof ExperimentPlanError && /^--preset lecture varies four options already/.test(error.message));
+});
+
+test('the lecture preset at equal images seen: k = 5 takes a fifth of the steps, all scored at the same images seen', () => {
+  const grid = experimentGrid(base, { preset: 'lecture' });
+  // images per step: batch 8, and 40 for k = 5; lcm 40; 10,000 images is 250 × 40
+  const lengths = experimentLengths(base, grid.variants, 10_000);
+  assert.equal(lengths.images, 10_000);
+  assert.equal(lengths.scoreImages, 50 * 40);
+  assert.deepEqual(grid.variants.map((v) => lengths.byVariant[v.id].steps), [1250, 1250, 1250, 250, 1250]);
+  assert.deepEqual(grid.variants.map((v) => lengths.byVariant[v.id].evalEvery), [250, 250, 250, 50, 250]);
+  for (const variant of grid.variants) {
+    const length = lengths.byVariant[variant.id];
+    assert.equal(length.steps * length.imagesPerStep, lengths.images, variant.id);
+    assert.equal(length.evalEvery * length.imagesPerStep, lengths.scoreImages, variant.id);
+  }
+});

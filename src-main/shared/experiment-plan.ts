@@ -3,7 +3,7 @@
  * variant's length and scoring interval so that every run is shown the same real images and scored at the
  * same images seen. The host and the CLI both plan with it; the runs themselves are normal run configs.
  */
-import { EXPERIMENT_PRESETS, type ExperimentPreset, type ExperimentVariant, type ExperimentVary } from './experiment';
+import { EXPERIMENT_PRESETS, LECTURE_PRESET, QUESTION_PRESET_NAMES, type ExperimentPreset, type ExperimentVariant, type ExperimentVary } from './experiment';
 import { imagesPerStep } from './estimate';
 import { describeErrors, flagOf, optionText, parseOptionText, RUN_OPTIONS, validateRunConfig, type RunConfig, type RunOptionKey, type RunOptions } from './schema';
 
@@ -68,9 +68,14 @@ export interface ExperimentGrid {
  * options (the first varies slowest). Each variant's id is "flag=value" joined by spaces ("k=5 loss=mm"),
  * its overrides the run options it sets. A preset's variants include the base config's own value, so the
  * four presets share one baseline variant: the base run. Every variant's config is validated (size and
- * architecture rules included). Throws ExperimentPlanError (one line naming the flag) on a bad request.
+ * architecture rules included). The 'lecture' preset is lectureGrid (with no --vary). Throws
+ * ExperimentPlanError (one line naming the flag) on a bad request.
  */
 export function experimentGrid(base: RunConfig, request: { preset?: ExperimentPreset | null; vary?: ExperimentVary[] }): ExperimentGrid {
+  if (request.preset === LECTURE_PRESET) {
+    if ((request.vary ?? []).length > 0) throw new ExperimentPlanError('--preset lecture varies four options already; drop --vary, or use one of the other presets with it');
+    return lectureGrid(base);
+  }
   const varies: ExperimentVary[] = [];
   if (request.preset) {
     const preset = EXPERIMENT_PRESETS[request.preset];
@@ -83,16 +88,43 @@ export function experimentGrid(base: RunConfig, request: { preset?: ExperimentPr
   if (axes.length === 2 && axes[0].key === axes[1].key) throw new ExperimentPlanError(`--vary ${varies[1].option}: this option is varied twice`);
   let cells: Array<Partial<RunOptions>> = [{}];
   for (const axis of axes) cells = cells.flatMap((cell) => axis.values.map((value) => ({ ...cell, [axis.key]: value })));
-  const variants = cells.map((overrides): ExperimentVariant => {
-    const parts = (Object.entries(overrides) as Array<[RunOptionKey, unknown]>).map(([key, value]) => ({ key, value, option: RUN_OPTIONS[key] }));
-    const id = parts.map((p) => `${flagOf(p.key, p.option)}=${optionText(p.option, p.value)}`).join(' ');
-    const label = parts.map((p) => `${p.option.label} ${choiceLabel(p.key, p.value)}`).join(', ');
-    const checked = validateRunConfig(withOverrides(base, overrides));
-    if (!checked.ok) throw new ExperimentPlanError(`--vary ${id}: ${describeErrors(checked.errors)}`);
-    return { id, label, overrides };
-  });
+  const variants = cells.map((overrides) => checkedVariant(base, overrides, '--vary'));
   const same = variants.find((v) => (Object.entries(v.overrides) as Array<[RunOptionKey, unknown]>).every(([key, value]) => JSON.stringify(base[key]) === JSON.stringify(value)));
   return { variants, baseline: (same ?? variants[0]).id };
+}
+
+/**
+ * The variant that sets `overrides` on the base: id "flag=value" joined by spaces ("k=5 loss=mm"), label by
+ * the schema's labels. Throws ExperimentPlanError ("<flag> <id>: …") when the config it makes is not valid.
+ */
+function checkedVariant(base: RunConfig, overrides: Partial<RunOptions>, flag: string): ExperimentVariant {
+  const parts = (Object.entries(overrides) as Array<[RunOptionKey, unknown]>).map(([key, value]) => ({ key, value, option: RUN_OPTIONS[key] }));
+  const id = parts.map((p) => `${flagOf(p.key, p.option)}=${optionText(p.option, p.value)}`).join(' ');
+  const label = parts.map((p) => `${p.option.label} ${choiceLabel(p.key, p.value)}`).join(', ');
+  const checked = validateRunConfig(withOverrides(base, overrides));
+  if (!checked.ok) throw new ExperimentPlanError(`${flag} ${id}: ${describeErrors(checked.errors)}`);
+  return { id, label, overrides };
+}
+
+/** The id of the lecture preset's baseline variant: the base run, unchanged. */
+export const LECTURE_BASELINE = 'baseline';
+
+/**
+ * The lecture preset's grid: the base run (id "baseline") and, for each of the four questions in turn
+ * (prior, loss, k, replay), one variant that changes that one option — to the question's value other than
+ * the schema default (prior uniform, loss MMGAN, k 5, replay 0.5), or, when the base already has that value,
+ * to the other one (the default). Not a cross product: each variant differs from the baseline in exactly one
+ * option, and the verdicts compare each with it. Throws ExperimentPlanError ("--preset lecture <id>: …")
+ * when a variant's config is not valid (e.g. an architecture rule).
+ */
+export function lectureGrid(base: RunConfig): ExperimentGrid {
+  const variants = QUESTION_PRESET_NAMES.map((name) => {
+    const { option, values } = EXPERIMENT_PRESETS[name];
+    const change = values.find((v) => v !== RUN_OPTIONS[option].default) ?? values[1];
+    const value = base[option] === change ? values.find((v) => v !== change)! : change;
+    return checkedVariant(base, { [option]: value }, '--preset lecture');
+  });
+  return { variants: [{ id: LECTURE_BASELINE, label: 'Baseline', overrides: {} }, ...variants], baseline: LECTURE_BASELINE };
 }
 
 function choiceLabel(key: RunOptionKey, value: unknown): string {

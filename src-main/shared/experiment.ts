@@ -12,8 +12,24 @@ export const EXPERIMENT_PRESETS = {
   k: { option: 'k', values: [1, 5], question: 'Do more discriminator steps help?' },
   replay: { option: 'replay', values: [0, 0.5], question: 'Does replaying past generators help D?' },
 } as const;
-export type ExperimentPreset = keyof typeof EXPERIMENT_PRESETS;
-export const EXPERIMENT_PRESET_NAMES = Object.keys(EXPERIMENT_PRESETS) as ExperimentPreset[];
+/** One of the lecture's four questions: a preset that varies one option over two values. */
+export type QuestionPreset = keyof typeof EXPERIMENT_PRESETS;
+export const QUESTION_PRESET_NAMES = Object.keys(EXPERIMENT_PRESETS) as QuestionPreset[];
+/**
+ * All four questions in one experiment (issue 15: "the four presets share one baseline variant"): the base
+ * run and one variant per question, each changing that one option (experiment-plan.ts lectureGrid) — five
+ * variants instead of the eight the four presets run one by one.
+ */
+export const LECTURE_PRESET = 'lecture';
+export const LECTURE_QUESTION = 'All four questions, one shared baseline';
+/** A preset: one of the four questions, or all of them against one baseline ('lecture'). */
+export type ExperimentPreset = QuestionPreset | typeof LECTURE_PRESET;
+export const EXPERIMENT_PRESET_NAMES: ExperimentPreset[] = [...QUESTION_PRESET_NAMES, LECTURE_PRESET];
+
+/** The question a preset answers, as the CLI help and the studio say it. */
+export function presetQuestion(preset: ExperimentPreset): string {
+  return preset === LECTURE_PRESET ? LECTURE_QUESTION : EXPERIMENT_PRESETS[preset].question;
+}
 
 /** One cell of the grid: the base run with `overrides`. id e.g. "k=5", "baseline" for the base run itself. */
 export interface ExperimentVariant {

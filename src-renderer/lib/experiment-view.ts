@@ -99,10 +99,11 @@ export function parseVaryValues(key: RunOptionKey, text: string): { values: unkn
   return { values };
 }
 
-/** One planned variant: its id and label (the backend's), its run options and its generator steps. */
+/** One planned variant: its id and label (the backend's), what it sets on the base, its run options and its generator steps. */
 export interface PlannedVariant {
   id: string;
   label: string;
+  overrides: Partial<RunOptions>;
   options: RunOptions;
   steps: number;
 }
@@ -123,7 +124,7 @@ export function planExperiment(
     const lengths = experimentLengths(config, grid.variants, images);
     return {
       images: lengths.images,
-      variants: grid.variants.map((v) => ({ id: v.id, label: v.label, options: { ...config, ...v.overrides }, steps: lengths.byVariant[v.id].steps })),
+      variants: grid.variants.map((v) => ({ id: v.id, label: v.label, overrides: v.overrides, options: { ...config, ...v.overrides }, steps: lengths.byVariant[v.id].steps })),
     };
   } catch (error) {
     if (error instanceof ExperimentPlanError) return { error: error.message };

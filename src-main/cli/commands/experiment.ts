@@ -12,7 +12,7 @@ import { experimentState } from '../../host/experiment-state';
 import { nodeTrainerLauncher } from '../../host/trainer-client';
 import { describeBackend, type BackendPreference } from '../../shared/contract';
 import { imagesPerStep } from '../../shared/estimate';
-import { EXPERIMENT_PRESET_NAMES, EXPERIMENT_PRESETS, type ExperimentPreset, type ExperimentState, type MeanStd } from '../../shared/experiment';
+import { EXPERIMENT_PRESET_NAMES, presetQuestion, type ExperimentPreset, type ExperimentState, type MeanStd } from '../../shared/experiment';
 import { ExperimentPlanError, parseVaryText } from '../../shared/experiment-plan';
 import { RUN_OPTIONS, type RunOptionKey } from '../../shared/schema';
 import { terminalProgressBar } from '../progress-bar';
@@ -43,7 +43,7 @@ export function registerExperiment(program: Command): void {
     .description('compare runs that differ in one or two options, several seeds each, at equal images seen: a table and a verdict per pair')
     .option('--data <dir>', 'image folder, or "demo" (repeat for several folders)', collect)
     .option('--vary <option=a,b>', 'a train flag and its values, e.g. --vary k=1,5 (twice for a grid of both)', collect)
-    .addOption(new Option('--preset <name>', `one of the lecture's questions: ${EXPERIMENT_PRESET_NAMES.map((p) => `${p} (${EXPERIMENT_PRESETS[p].question})`).join('; ')}`).choices(EXPERIMENT_PRESET_NAMES))
+    .addOption(new Option('--preset <name>', `one of the lecture's questions: ${EXPERIMENT_PRESET_NAMES.map((p) => `${p} (${presetQuestion(p)})`).join('; ')}`).choices(EXPERIMENT_PRESET_NAMES))
     .option('--seeds <n>', 'runs per variant, with seeds --seed, --seed + 1, … (1 to 10)', '3')
     .option('--steps <n>', "the baseline variant's steps; the others see as many images (default 5000)")
     .option('--images <n>', 'real images shown to D per run, instead of --steps')
