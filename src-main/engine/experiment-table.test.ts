@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { DLandscape, EvalMetrics } from '../shared/contract';
 import type { ExperimentRunRef, ExperimentVariant } from '../shared/experiment';
-import { experimentTable, experimentVerdicts, welchPValue } from './experiment-table';
+import { experimentTable, experimentVerdicts, finalLandscape, welchPValue } from './experiment-table';
 
 // With two values per side and equal variances, Welch's df is exactly 2, where Student's t has a closed form:
 // P(|T| > t) = 1 − t / √(2 + t²).
@@ -62,4 +63,43 @@ test('with fewer than 2 seeds a side, the verdict says the test needs 2 seeds', 
   assert.ok(Number.isNaN(verdicts[0].pValue));
   assert.equal(verdicts[0].significant, false);
   assert.match(verdicts[0].text, /^k=5 vs k=1: SWD 3\.00 vs 1\.50 — Welch's t needs 2 finished seeds per variant \(1 and 2\)$/);
+});
+
+/** A made-up eval line's landscape: D's mean on real and generated images and the flatness, histograms left empty. */
+const landscape = (flatness: number, real: number, fake: number, value: DLandscape['value'] = 'probability'): DLandscape => {
+  const set = (mean: number) => ({ n: 4, counts: new Array<number>(20).fill(0), below: 0, above: 0, mean, std: 0.01 });
+  return { value, bins: { min: 0, max: 1, count: 20 }, real: set(real), realFrom: 'held-out', fake: set(fake), interp: set(0.3), noise: set(0.1), flatness };
+};
+const evalLine = (l: DLandscape | undefined): EvalMetrics => ({
+  step: 100, imagesSeen: 3200, eval: { swd: 1, swdLevels: [], ndbK: 0.5, bins: 10, memorised: 0, n: 8, real: 8, size: 32, seconds: 1 }, ...(l ? { landscape: l } : {}),
+});
+const scored = (variant: string, seed: number, line: EvalMetrics): ExperimentRunRef => {
+  const r = run(variant, seed, 1, 0.5);
+  return { ...r, final: { ...r.final!, ...(line.landscape ? { landscape: finalLandscape(line.landscape) } : {}) } };
+};
+
+test("D's landscape in the table: flatness and mean D on real and generated images, mean ± std over seeds", () => {
+  const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} ≠ ${expected}`);
+  const runs = [
+    scored('k=1', 1, evalLine(landscape(0.1, 0.6, 0.4))),
+    scored('k=1', 2, evalLine(landscape(0.3, 0.8, 0.2))),
+    // one seed with a landscape, one scored before schema 4 (none): the landscape is over the one seed
+    scored('k=5', 1, evalLine(landscape(0.05, 0.52, 0.5, 'score'))),
+    scored('k=5', 2, evalLine(undefined)),
+    // a diverged D (NaN written as null) leaves that value out; no finished seed with a landscape: no value
+    scored('k=9', 1, evalLine(landscape(null as unknown as number, 0.9, 0.1))),
+    { ...scored('k=9', 2, evalLine(landscape(0.2, 0.5, 0.5))), status: 'running' as const, final: null },
+  ];
+  const [a, b, c] = experimentTable(variants, runs);
+  close(a.flatness.mean, 0.2, 'flatness mean');
+  close(a.flatness.std, Math.sqrt(0.02), 'flatness std (n − 1)');
+  close(a.dReal.mean, 0.7, 'D on real');
+  close(a.dReal.std, Math.sqrt(0.02), 'D on real std');
+  close(a.dFake.mean, 0.3, 'D on generated');
+  assert.deepEqual([a.landscapeSeeds, a.dValue], [2, 'probability']);
+  assert.deepEqual([b.flatness, b.dReal, b.dFake, b.landscapeSeeds, b.dValue], [{ mean: 0.05, std: 0 }, { mean: 0.52, std: 0 }, { mean: 0.5, std: 0 }, 1, 'score']);
+  assert.ok(Number.isNaN(c.flatness.mean));
+  assert.deepEqual([c.dReal, c.landscapeSeeds], [{ mean: 0.9, std: 0 }, 1]);
+  const none = experimentTable(variants, [run('k=1', 1, 1, 0.5)])[0];
+  assert.deepEqual([Number.isNaN(none.flatness.mean), none.landscapeSeeds, none.dValue], [true, 0, null]);
 });

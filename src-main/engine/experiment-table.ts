@@ -5,7 +5,8 @@
  * variances are involved", Biometrika 34) on the per-seed values, two-sided, p < 0.05.
  */
 import ttest2 from '@stdlib/stats-ttest2';
-import type { ExperimentRunRef, ExperimentVariant, ExperimentVariantRow, ExperimentVerdict } from '../shared/experiment';
+import type { DLandscape } from '../shared/contract';
+import type { ExperimentRunRef, ExperimentVariant, ExperimentVariantRow, ExperimentVerdict, FinalLandscape } from '../shared/experiment';
 import { summarize } from './toy/metrics';
 
 /** The significance level of the verdicts. */
@@ -14,13 +15,17 @@ export const VERDICT_ALPHA = 0.05;
 /**
  * One row per variant, in grid order, over its finished runs (status 'done' with a final score): mean and
  * sample std (n − 1; std 0 for one seed, NaN for none) of SWD × 10³, NDB/K, the final D and G losses and the
- * wall time in seconds; `steps` is the variant's planned generator steps (the same for all its seeds).
+ * wall time in seconds; `steps` is the variant's planned generator steps (the same for all its seeds). D's
+ * landscape at the end — flatness, mean D on real and on generated images — over the finished runs that
+ * recorded one (`landscapeSeeds`; runs from before schema 4 have none), non-finite values (a diverged D) left out.
  */
 export function experimentTable(variants: ExperimentVariant[], runs: ExperimentRunRef[]): ExperimentVariantRow[] {
   return variants.map((variant) => {
     const mine = runs.filter((run) => run.variant === variant.id);
     const done = finished(mine);
     const of = (pick: (f: NonNullable<ExperimentRunRef['final']>) => number) => summarize(done.map((run) => pick(run.final)));
+    const landscapes = done.map((run) => run.final.landscape).filter((l): l is FinalLandscape => l !== undefined && l !== null);
+    const ofLandscape = (pick: (l: FinalLandscape) => number) => summarize(landscapes.map(pick).filter((x) => typeof x === 'number' && Number.isFinite(x)));
     return {
       variant: variant.id,
       label: variant.label,
@@ -31,8 +36,18 @@ export function experimentTable(variants: ExperimentVariant[], runs: ExperimentR
       gLoss: of((f) => f.gLoss),
       steps: mine[0]?.steps ?? 0,
       seconds: summarize(done.map((run) => run.seconds)),
+      flatness: ofLandscape((l) => l.flatness),
+      dReal: ofLandscape((l) => l.dReal),
+      dFake: ofLandscape((l) => l.dFake),
+      landscapeSeeds: landscapes.length,
+      dValue: landscapes[0]?.value ?? null,
     };
   });
+}
+
+/** D's landscape at a score as the table takes it: the flatness index and the mean D value on held-out real and on generated images. */
+export function finalLandscape(landscape: DLandscape): FinalLandscape {
+  return { flatness: landscape.flatness, dReal: landscape.real.mean, dFake: landscape.fake.mean, value: landscape.value };
 }
 
 function finished(runs: ExperimentRunRef[]): Array<ExperimentRunRef & { final: NonNullable<ExperimentRunRef['final']> }> {

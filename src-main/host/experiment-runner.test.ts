@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -9,7 +9,7 @@ import { readExperiment } from '../disk/experiment-folder';
 import { readRunLock } from '../disk/run-lock';
 import { parseVaryText } from '../shared/experiment-plan';
 import { createExperiment, ExperimentRunner, type ExperimentEvent, type ExperimentRunnerDeps } from './experiment-runner';
-import { experimentState } from './experiment-state';
+import { experimentState, readRunRef } from './experiment-state';
 import { nodeTrainerLauncher } from './trainer-client';
 
 let root: string;
@@ -100,4 +100,19 @@ test("--steps is the baseline variant's length: the others see as many images", 
   assert.equal(file.images, 40);
   assert.deepEqual(file.runs.map((r) => [r.variant, r.steps]), [['k=2', 5], ['k=5', 2]]);
   assert.deepEqual(await readExperiment(paths.experiments, file.id), file);
+});
+
+test("a run's folder gives D's flatness along its curve and its landscape at the end", async () => {
+  const runsDir = join(root, 'landscape-runs');
+  await mkdir(join(runsDir, 'r1'), { recursive: true });
+  const set = (mean: number) => ({ n: 4, counts: [4, 0], below: 0, above: 0, mean, std: 0 });
+  const landscape = (flatness: number, real: number, fake: number) => ({ value: 'probability', bins: { min: 0, max: 1, count: 2 }, real: set(real), realFrom: 'held-out', fake: set(fake), interp: set(0.5), noise: set(0.5), flatness });
+  const step = (n: number) => ({ step: n, dLoss: 1.2, gLoss: 0.8, dReal: 0.5, dFake: 0.5, v: 0, jsd: 0, imgPerSec: 1, time: n });
+  const score = (n: number, l?: object) => ({ step: n, imagesSeen: n * 8, eval: { swd: 3, swdLevels: [], ndbK: 0.25, bins: 4, memorised: 0, n: 8, real: 8, size: 32, seconds: 1 }, ...(l ? { landscape: l } : {}) });
+  // an eval line from before schema 4 (no landscape), then two with one
+  const lines = [step(1), score(1), step(2), score(2, landscape(0.25, 0.7, 0.3)), step(4), score(4, landscape(0.125, 0.625, 0.375))];
+  await writeFile(join(runsDir, 'r1', 'metrics.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  const ref = await readRunRef(runsDir, { runId: 'r1', variant: 'k=1', seed: 1, status: 'done', steps: 4, evalEvery: 2 }, 8);
+  assert.deepEqual(ref.curve.map((p) => p.flatness), [undefined, 0.25, 0.125]);
+  assert.deepEqual(ref.final, { swd: 3, ndbK: 0.25, dLoss: 1.2, gLoss: 0.8, landscape: { flatness: 0.125, dReal: 0.625, dFake: 0.375, value: 'probability' } });
 });

@@ -3,7 +3,7 @@
  * curve, the final scores, images seen and wall time — and the table and verdicts over the finished runs.
  */
 import { join } from 'node:path';
-import { experimentTable, experimentVerdicts } from '../engine/experiment-table';
+import { experimentTable, experimentVerdicts, finalLandscape } from '../engine/experiment-table';
 import { effectiveStatus, type ExperimentFile, type ExperimentFileRun } from '../disk/experiment-folder';
 import { readMetricsFile } from '../disk/run-folder';
 import type { ExperimentRunRef, ExperimentState, ExperimentStatus, ExperimentSummary } from '../shared/experiment';
@@ -27,7 +27,8 @@ export function runSeconds(metrics: StepMetrics[]): number {
 /**
  * One run's progress from its folder: the quality curve over images seen (metrics.jsonl's eval lines), images
  * seen so far (steps × k × batch), wall time, and — for a finished run — the final score (the last eval line,
- * taken at its last step) with the last logged losses; null until then, or when the run was never scored.
+ * taken at its last step) with the last logged losses and D's landscape there (when the line has one); null
+ * until then, or when the run was never scored. Each curve point carries D's flatness when its line has a landscape.
  */
 export async function readRunRef(runsDir: string, run: ExperimentFileRun, imagesPerStep: number): Promise<ExperimentRunRef> {
   const { metrics, evals } = await readMetricsFile(join(runsDir, run.runId));
@@ -42,8 +43,8 @@ export async function readRunRef(runsDir: string, run: ExperimentFileRun, images
     steps: run.steps,
     imagesSeen: (last?.step ?? 0) * imagesPerStep,
     seconds: runSeconds(metrics),
-    curve: evals.map((e) => ({ imagesSeen: e.imagesSeen, swd: e.eval.swd, ndbK: e.eval.ndbK })),
-    final: scoredAtEnd ? { swd: lastEval.eval.swd, ndbK: lastEval.eval.ndbK, dLoss: last.dLoss, gLoss: last.gLoss } : null,
+    curve: evals.map((e) => ({ imagesSeen: e.imagesSeen, swd: e.eval.swd, ndbK: e.eval.ndbK, ...(e.landscape ? { flatness: e.landscape.flatness } : {}) })),
+    final: scoredAtEnd ? { swd: lastEval.eval.swd, ndbK: lastEval.eval.ndbK, dLoss: last.dLoss, gLoss: last.gLoss, ...(lastEval.landscape ? { landscape: finalLandscape(lastEval.landscape) } : {}) } : null,
     ...(run.error ? { error: run.error } : run.status === 'done' && !scoredAtEnd ? { error: 'the run has no quality score at its end' } : {}),
   };
 }

@@ -42,6 +42,19 @@ export interface ExperimentCurvePoint {
   imagesSeen: number;
   swd: number;
   ndbK: number;
+  /** D's flatness index at this score (DLandscape.flatness); absent for runs scored before schema 4. */
+  flatness?: number;
+}
+/** D's landscape at a run's last score (shared/contract.ts DLandscape): what the experiment table shows of it. */
+export interface FinalLandscape {
+  /** Population std of D's value over held-out real ∪ generated images: 0 = flat. */
+  flatness: number;
+  /** Mean D value on the held-out real images (realFrom: the training images when none are held out). */
+  dReal: number;
+  /** Mean D value on generated images. */
+  dFake: number;
+  /** 'probability': D(x) = σ(logit) in [0, 1] (MMGAN, NSGAN); 'score': D's raw output (hinge, least squares). */
+  value: 'probability' | 'score';
 }
 export interface ExperimentRunRef {
   runId: string;
@@ -56,7 +69,7 @@ export interface ExperimentRunRef {
   seconds: number;
   /** From the run's metrics.jsonl eval lines. */
   curve: ExperimentCurvePoint[];
-  final: { swd: number; ndbK: number; dLoss: number; gLoss: number } | null;
+  final: { swd: number; ndbK: number; dLoss: number; gLoss: number; landscape?: FinalLandscape } | null;
   error?: string;
 }
 export interface MeanStd {
@@ -75,6 +88,13 @@ export interface ExperimentVariantRow {
   /** Generator steps and wall time: k = 5's cost is visible. */
   steps: number;
   seconds: MeanStd;
+  /** D's landscape at the end (FinalLandscape), over the finished seeds that recorded one (`landscapeSeeds`). */
+  flatness: MeanStd;
+  dReal: MeanStd;
+  dFake: MeanStd;
+  landscapeSeeds: number;
+  /** What D's values are (FinalLandscape.value); null when no finished seed recorded a landscape. */
+  dValue: FinalLandscape['value'] | null;
 }
 export interface ExperimentVerdict {
   a: string;

@@ -27,8 +27,10 @@ test('experiment: 2 variants × 2 seeds print the table and the verdict lines; e
   assert.equal(result.code, 0, result.stderr);
   const out = result.stdout;
   assert.match(out, /^prior=normal vs prior=uniform \(exp-[\w-]+\): done, 4\/4 runs/m);
-  assert.match(out, /^variant\s+seeds\s+SWD ×10³\s+NDB\/K\s+D loss\s+G loss\s+G steps\s+wall s$/m);
-  assert.match(out, /^prior=normal\s+2\s+\d+\.\d\d ± \d+\.\d\d\s+\d\.\d{3} ± \d\.\d{3}.*\s3\s+\d+\.\d ± \d+\.\d$/m);
+  assert.match(out, /^variant\s+seeds\s+SWD ×10³\s+NDB\/K\s+D loss\s+G loss\s+G steps\s+wall s\s+D flat\s+D real\s+D fake$/m);
+  // D's landscape at the end: flatness, mean D(x) on held-out real and on generated images, each in [0, 1]
+  assert.match(out, /^prior=normal\s+2\s+\d+\.\d\d ± \d+\.\d\d\s+\d\.\d{3} ± \d\.\d{3}.*\s3\s+\d+\.\d ± \d+\.\d(\s+[01]\.\d{3} ± [01]\.\d{3}){3}$/m);
+  assert.match(out, /^D flat: the spread of D over held-out real and generated images at the end/m);
   assert.match(out, /^prior=uniform\s+2\s/m);
   assert.match(out, /^prior=uniform vs prior=normal: SWD .* — (within seed noise|differs beyond seed noise) \(Welch's t, p [=<] [\d.]+\)$/m);
   assert.match(out, /^prior=uniform vs prior=normal: NDB\/K .* \(Welch's t, p [=<] [\d.]+\)$/m);
@@ -53,7 +55,21 @@ test('experiment: 2 variants × 2 seeds print the table and the verdict lines; e
   const state = JSON.parse(again.stdout) as ExperimentState;
   assert.equal(state.runs.length, 4);
   assert.deepEqual(state.verdicts.map((v) => v.metric), ['swd', 'ndbK']);
+  for (const row of state.table) assert.ok(row.landscapeSeeds === 2 && row.flatness.mean >= 0 && row.dReal.mean >= 0 && row.dReal.mean <= 1, JSON.stringify(row));
   assert.doesNotMatch(again.stderr, /started/);
+});
+
+test('experiment --preset lecture: the baseline and the four one-option changes, 5 variants at equal images seen', async () => {
+  const out = join(root, 'lecture');
+  const result = await cli(['experiment', '--data', data, '--preset', 'lecture', '--seeds', '1', '--steps', '2', '--out', out, '--json', ...tiny]);
+  assert.equal(result.code, 0, result.stderr);
+  const state = JSON.parse(result.stdout) as ExperimentState;
+  assert.equal(state.preset, 'lecture');
+  assert.deepEqual(state.table.map((r) => [r.variant, r.seeds]), [['baseline', 1], ['prior=uniform', 1], ['loss=mm', 1], ['k=5', 1], ['replay=0.5', 1]]);
+  // batch 4: 20 images per k = 5 step, so 2 steps of 4 round up to 20 images seen: 5 steps, 1 for k = 5
+  assert.deepEqual(state.runs.map((r) => [r.steps, r.imagesSeen]), [[5, 20], [5, 20], [5, 20], [1, 20], [5, 20]]);
+  assert.deepEqual([...new Set(state.verdicts.map((v) => v.b))], ['baseline']);
+  assert.equal(state.verdicts.length, 8);
 });
 
 test('experiment refuses a bad --vary in one line naming the flag', async () => {

@@ -148,11 +148,15 @@ function meanStd(x: MeanStd, digits: number): string {
 
 /**
  * The table (per variant: mean ± std over finished seeds of SWD × 10³, NDB/K, the final D and G losses, the
- * wall time, and the generator steps), the verdict lines, and the compute used, as the command prints them.
+ * wall time, the generator steps, and D's landscape at the end — flatness, mean D on held-out real and on
+ * generated images, "—" for runs without one), the verdict lines, and the compute used, as the command prints them.
  */
 export function describeExperiment(state: ExperimentState): string {
-  const header = ['variant', 'seeds', 'SWD ×10³', 'NDB/K', 'D loss', 'G loss', 'G steps', 'wall s'];
-  const rows = state.table.map((r) => [r.variant, String(r.seeds), meanStd(r.swd, 2), meanStd(r.ndbK, 3), meanStd(r.dLoss, 3), meanStd(r.gLoss, 3), String(r.steps), meanStd(r.seconds, 1)]);
+  const header = ['variant', 'seeds', 'SWD ×10³', 'NDB/K', 'D loss', 'G loss', 'G steps', 'wall s', 'D flat', 'D real', 'D fake'];
+  const rows = state.table.map((r) => [
+    r.variant, String(r.seeds), meanStd(r.swd, 2), meanStd(r.ndbK, 3), meanStd(r.dLoss, 3), meanStd(r.gLoss, 3), String(r.steps), meanStd(r.seconds, 1),
+    meanStd(r.flatness, 3), meanStd(r.dReal, 3), meanStd(r.dFake, 3),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const seconds = state.runs.reduce((sum, r) => sum + r.seconds, 0);
@@ -163,6 +167,9 @@ export function describeExperiment(state: ExperimentState): string {
     '',
     ...state.verdicts.map((v) => v.text),
     '',
+    ...(state.table.some((r) => r.landscapeSeeds > 0)
+      ? [`D flat: the spread of D over held-out real and generated images at the end (0 = flat, as Goodfellow's D* = 1/2); D real / D fake: D's mean on each${state.table.some((r) => r.dValue === 'score') ? " (D(x) in [0, 1] for MMGAN/NSGAN, D's raw score for hinge and least squares)" : ', D(x) in [0, 1]'}`, '']
+      : []),
     `compute: ${state.imagesSeen.toLocaleString('en-US')} images seen in all, ${(seconds / 60).toFixed(1)} min of training wall time over all runs`,
   ].join('\n');
 }
