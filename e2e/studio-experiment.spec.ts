@@ -32,6 +32,12 @@ test('a tiny experiment started from the studio shows its curves, table and verd
     await panel.getByTestId('experiment-seeds').fill('2');
     await panel.getByTestId('experiment-images').fill('160');
     await expect(panel.getByTestId('experiment-preset-prior')).toContainText('4 runs · 20 steps each');
+    // All four questions against one baseline: five variants, k = 5 with a fifth of the steps at the same images seen.
+    const lecture = panel.getByTestId('experiment-preset-lecture');
+    await expect(lecture).toContainText('All four questions, one shared baseline');
+    await expect(lecture).toContainText('Baseline vs Uniform · MMGAN · k=5 · replay=0.5, one change each');
+    await expect(lecture).toContainText('10 runs · 20 / 4 steps');
+    await expect(panel.getByTestId('start-preset-lecture')).toBeEnabled();
     // A custom vary reads its values by the run schema.
     await panel.getByTestId('vary-option').selectOption('k');
     await panel.getByTestId('vary-values').fill('1, 0');
@@ -39,7 +45,10 @@ test('a tiny experiment started from the studio shows its curves, table and verd
     await expect(panel.getByTestId('start-custom')).toBeDisabled();
     await panel.getByTestId('vary-values').fill('1, 2');
     await expect(panel.getByTestId('start-custom')).toBeEnabled();
-    await shot(page, 'new');
+    await shot(page, 'new-dark');
+    await page.getByTestId('theme-toggle').click();
+    await shot(page, 'new-light');
+    await page.getByTestId('theme-toggle').click();
   });
 
   await test.step('prior, normal vs uniform: four runs train, then the page shows curves, table and verdicts', async () => {
@@ -51,7 +60,7 @@ test('a tiny experiment started from the studio shows its curves, table and verd
     await expect(page.getByTestId('experiment-progress')).toHaveText('4 / 4 runs');
 
     // One line per variant on each chart, each with points (and its band) over images seen.
-    for (const chart of ['experiment-chart-swd', 'experiment-chart-ndb']) {
+    for (const chart of ['experiment-chart-swd', 'experiment-chart-ndb', 'experiment-chart-flatness']) {
       await expect(experiment.getByTestId(chart)).not.toHaveAttribute('data-points', '0');
       await expect(experiment.getByTestId(chart).locator('.legend li')).toHaveCount(2);
     }
@@ -61,6 +70,10 @@ test('a tiny experiment started from the studio shows its curves, table and verd
     await expect(rows.first()).toContainText('±');
     // Generator steps: 20 of 8 real images.
     await expect(rows.first().locator('td').nth(6)).toHaveText('20');
+    // D's flatness at the end over the two seeds; D on real and generated images on hover.
+    const flat = rows.first().getByTestId('experiment-flatness');
+    await expect(flat).toContainText('±');
+    await expect(flat).toHaveAttribute('title', /^D on held-out real images \S+ ± \S+ · on generated \S+ ± \S+ \(D\(x\), 0–1; 2 seeds\)/);
     // The verdict's text is the backend's; its value (significant or not) is not asserted.
     await expect(experiment.getByTestId('experiment-verdict').first()).toHaveText(/\w/);
     await expect(experiment.getByTestId('experiment-grid-cell')).toHaveCount(4);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_IMPORT_SETTINGS, defaultRunConfig } from '../../src-main/shared/schema';
 import { withAlpha } from './chart-series';
-import { compareTitle, experimentSeconds, formatMeanStd, parseVaryValues, parseWhole, planExperiment, seedBand, variantColor, variantSeries, variantShortLabel, varyableOptions } from './experiment-view';
+import { compareTitle, experimentSeconds, formatMeanStd, landscapeTitle, parseVaryValues, parseWhole, planExperiment, seedBand, variantColor, variantSeries, variantShortLabel, varyableOptions } from './experiment-view';
 
 const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
 
@@ -141,4 +141,24 @@ test('a variant reads short in a legend: choices by label, numbers and switches 
   assert.equal(variantShortLabel({ label: '…', overrides: { lrD: 1e-4, prior: 'uniform' } }), 'lr-d=1e-4 · Uniform');
   assert.equal(variantShortLabel({ label: '…', overrides: { spectralNorm: true } }), 'spectral-norm on');
   assert.equal(variantShortLabel({ label: 'baseline', overrides: {} }), 'baseline');
+});
+
+test("D's flatness per variant: points without a landscape are left out; the cell's hover text gives D on real and generated", () => {
+  const [series] = variantSeries(
+    [{ id: 'baseline', label: 'Baseline', overrides: {} }],
+    [
+      // scored before schema 4 at 100 (no flatness), then 0.2 and 0.1
+      { variant: 'baseline', curve: [{ imagesSeen: 100, swd: 9, ndbK: 0.5 }, { imagesSeen: 200, swd: 8, ndbK: 0.4, flatness: 0.2 }, { imagesSeen: 300, swd: 7, ndbK: 0.3, flatness: 0.1 }] },
+      { variant: 'baseline', curve: [{ imagesSeen: 200, swd: 8, ndbK: 0.4, flatness: 0.4 }, { imagesSeen: 300, swd: 7, ndbK: 0.3, flatness: 0.3 }] },
+    ],
+    'flatness',
+  );
+  assert.equal(series.label, 'Baseline');
+  assert.deepEqual(series.points.map((p) => [p.x, Number(p.y.toFixed(9))]), [[200, 0.3], [300, 0.2]]);
+  assert.equal(
+    landscapeTitle({ dReal: { mean: 0.7, std: 0.05 }, dFake: { mean: 0.3, std: 0.1 }, landscapeSeeds: 2, dValue: 'probability' }),
+    "D on held-out real images 0.7 ± 0.05 · on generated 0.3 ± 0.1 (D(x), 0–1; 2 seeds). Flatness is D's spread over both: 0 = flat.",
+  );
+  assert.match(landscapeTitle({ dReal: { mean: 1.5, std: 0 }, dFake: { mean: -0.5, std: 0 }, landscapeSeeds: 1, dValue: 'score' }), /^D on held-out real images 1\.5 · on generated -0\.5 \(D's raw score .*; 1 seed\)/);
+  assert.match(landscapeTitle({ dReal: { mean: NaN, std: NaN }, dFake: { mean: NaN, std: NaN }, landscapeSeeds: 0, dValue: null }), /^No landscape yet/);
 });

@@ -4,7 +4,7 @@
  * values, and the time an experiment takes at the measured speeds. Pure, so it is unit-tested without a DOM.
  */
 import { summarize } from '../../src-main/engine/toy/metrics';
-import type { ExperimentPreset, ExperimentRunRef, ExperimentStatus, ExperimentVariant, ExperimentVary } from '../../src-main/shared/experiment';
+import type { ExperimentPreset, ExperimentRunRef, ExperimentStatus, ExperimentVariant, ExperimentVariantRow, ExperimentVary } from '../../src-main/shared/experiment';
 import { ExperimentPlanError, experimentGrid, experimentLengths } from '../../src-main/shared/experiment-plan';
 import { RUN_OPTIONS, flagOf, parseOptionText, type AnyOption, type RunConfig, type RunOptionKey, type RunOptions } from '../../src-main/shared/schema';
 import type { Series } from './chart-series';
@@ -194,15 +194,16 @@ export function parseWhole(text: string, label: string, min: number, max: number
 
 /**
  * One chart line per variant (named by variantShortLabel), in the experiment's variant order and colours: the mean over its seeds at each
- * images-seen point, with the mean ± std band around it (seedBand). `metric`: SWD ×10³ or NDB/K.
+ * images-seen point, with the mean ± std band around it (seedBand). `metric`: SWD ×10³, NDB/K, or D's
+ * flatness index (points without one, scored before schema 4, are left out).
  */
 export function variantSeries(
   variants: readonly Pick<ExperimentVariant, 'id' | 'label' | 'overrides'>[],
   runs: readonly Pick<ExperimentRunRef, 'variant' | 'curve'>[],
-  metric: 'swd' | 'ndbK',
+  metric: 'swd' | 'ndbK' | 'flatness',
 ): Series[] {
   return variants.map((variant, i) => {
-    const band = seedBand(runs.filter((r) => r.variant === variant.id).map((r) => r.curve.map((p) => ({ x: p.imagesSeen, y: p[metric] }))));
+    const band = seedBand(runs.filter((r) => r.variant === variant.id).map((r) => r.curve.map((p) => ({ x: p.imagesSeen, y: p[metric] ?? NaN }))));
     return {
       label: variantShortLabel(variant),
       color: variantColor(i),
@@ -225,4 +226,14 @@ export function variantShortLabel(variant: Pick<ExperimentVariant, 'overrides' |
     return `${flagOf(key, option)}=${valueLabel(key, value)}`;
   });
   return parts.length > 0 ? parts.join(' · ') : variant.label;
+}
+
+/**
+ * The hover text of a variant's "D flat?" cell: D's mean on held-out real and on generated images at the end
+ * (mean ± std over the seeds that recorded a landscape), what D's value is, and how many seeds count. One line.
+ */
+export function landscapeTitle(row: Pick<ExperimentVariantRow, 'dReal' | 'dFake' | 'landscapeSeeds' | 'dValue'>): string {
+  if (row.landscapeSeeds === 0 || row.dValue === null) return "No landscape yet: D's landscape is recorded at each quality score of runs from schema 4 on";
+  const what = row.dValue === 'probability' ? 'D(x), 0–1' : "D's raw score (hinge or least squares)";
+  return `D on held-out real images ${formatMeanStd(row.dReal, row.landscapeSeeds)} · on generated ${formatMeanStd(row.dFake, row.landscapeSeeds)} (${what}; ${row.landscapeSeeds} seed${row.landscapeSeeds === 1 ? '' : 's'}). Flatness is D's spread over both: 0 = flat.`;
 }
