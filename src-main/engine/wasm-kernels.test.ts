@@ -7,6 +7,8 @@ import { createGan, disposeGan, trainIteration } from './gan';
 import { defaultRunConfig } from '../shared/schema';
 import { Rng } from './rng';
 import { relError } from './rel-error';
+import { Adam } from './adam';
+import { ADAM_UPDATE } from './wasm-kernels';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Shape4 = [number, number, number, number];
@@ -105,11 +107,14 @@ describe('wasm training kernels', () => {
   it('registers its kernels idempotently', () => {
     registerWasmTrainingKernels();
     const first = tf.getKernel('Conv2DBackpropFilter', 'wasm');
-    const replaced = ['Conv2DBackpropInput', 'Tile', 'BatchMatMul'].map((name) => tf.getKernel(name, 'wasm'));
+    const adam = tf.getKernel(ADAM_UPDATE, 'wasm');
+    const replaced = ['Conv2DBackpropInput', 'Tile', 'BatchMatMul', 'Identity'].map((name) => tf.getKernel(name, 'wasm'));
     registerWasmTrainingKernels();
     assert.ok(first);
+    assert.ok(adam);
     assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), first);
-    assert.deepEqual(['Conv2DBackpropInput', 'Tile', 'BatchMatMul'].map((name) => tf.getKernel(name, 'wasm')), replaced);
+    assert.equal(tf.getKernel(ADAM_UPDATE, 'wasm'), adam);
+    assert.deepEqual(['Conv2DBackpropInput', 'Tile', 'BatchMatMul', 'Identity'].map((name) => tf.getKernel(name, 'wasm')), replaced);
   });
 
   it('matches the cpu backend on DCGAN-shaped layers (4×4, stride 2, same)', async () => {
@@ -223,6 +228,58 @@ describe('wasm training kernels', () => {
       const e = relError(await result('wasm'), expected);
       assert.ok(e < 1e-5, `matMul [${aShape}]${transposeA ? 'ᵀ' : ''} × [${bShape}]${transposeB ? 'ᵀ' : ''}: relative error ${e}`);
     }
+  });
+
+  it('updates with Adam in one kernel, bit for bit the ops on wasm and on cpu', async () => {
+    const shapes = [[3, 5], [7], [4, 4, 2, 3], [1]];
+    // Large and tiny gradients and zeros: the sqrt, the epsilon and float32's subnormals all matter.
+    const spread = (a: Float32Array) => a.map((x, i) => (i % 5 === 0 ? 0 : i % 5 === 1 ? x * 1e-20 : i % 5 === 2 ? x * 1e3 : x));
+    const run = async (backend: string, fused: boolean) => {
+      const next = rng(51);
+      await tf.setBackend(backend);
+      const saved = tf.getKernel(ADAM_UPDATE, 'wasm');
+      if (!fused && saved) tf.unregisterKernel(ADAM_UPDATE, 'wasm');
+      try {
+        const vars = shapes.map((s) => tf.variable(tf.tensor(randomArray(size(s), next), s)));
+        const adam = new Adam(vars, { lr: 2e-4, beta1: 0.5, beta2: 0.999 });
+        for (let step = 0; step < 4; step++) {
+          const grads = shapes.map((s) => tf.tensor(spread(randomArray(size(s), next)), s));
+          adam.apply(grads);
+          tf.dispose(grads);
+        }
+        const out = [...vars, ...adam.m, ...adam.v].map((t) => Float32Array.from(t.dataSync() as Float32Array));
+        adam.dispose();
+        tf.dispose(vars);
+        return out;
+      } finally {
+        if (!fused && saved) tf.registerKernel(saved);
+      }
+    };
+    const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer));
+    const ops = await run('wasm', false);
+    const fused = await run('wasm', true);
+    const cpu = await run('cpu', false);
+    fused.forEach((a, i) => {
+      assert.deepEqual(bits(a), bits(ops[i]), `tensor ${i}: the fused kernel differs from the ops on wasm`);
+      assert.ok(relError(a, cpu[i]) < 1e-4, `tensor ${i}: relative error ${relError(a, cpu[i])} against cpu`);
+    });
+  });
+
+  it('clones by sharing the buffer, which outlives its source', async () => {
+    await tf.setBackend('wasm');
+    const buffers = tf.engine().backend.numDataIds();
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const y = tf.clone(x);
+    assert.equal(tf.engine().backend.numDataIds(), buffers + 1);
+    x.dispose();
+    assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4]);
+    y.dispose();
+    assert.equal(tf.engine().backend.numDataIds(), buffers);
+    const s = tf.tensor(['a', 'b']);
+    const sc = tf.clone(s);
+    s.dispose();
+    assert.deepEqual(sc.dataSync(), ['a', 'b']);
+    sc.dispose();
   });
 
   it('never reuses rearranged filters after their weights change', async () => {

@@ -1,10 +1,13 @@
 import { Conv2DBackpropFilter, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { adamUpdateConfig } from './adam-update';
 import { batchMatMulKernel } from './batch-matmul';
 import { backpropFilterConfig } from './conv2d-backprop-filter';
 import { backpropInput } from './conv2d-backprop-input';
+import { identityKernel } from './identity';
 import type { Replacement } from './shared';
 import { tileKernel } from './tile';
 
+export { ADAM_UPDATE, type AdamUpdateAttrs } from './adam-update';
 export { clearWasmKernelCaches } from './backprop-input-filters';
 export { wasmKernelTuning } from './tuning';
 
@@ -16,6 +19,9 @@ export { wasmKernelTuning } from './tuning';
  *   Conv2D (XNNPACK) reaches 20-30; every generator layer and every conv's backward pass uses it.
  * - Tile and transposed BatchMatMul: stock versions that a DCGAN step hits (batch norm's and dense
  *   layers' gradients) and that cost more than the convolutions next to them.
+ * - Identity: the engine clones every tensor it saves for a gradient; stock wasm copied each one,
+ *   here the clone shares the buffer.
+ * - GanStudioAdamUpdate (new): engine/adam.ts's update of one variable in one pass, bit for bit.
  * Every other kernel stays stock.
  *
  * They are written against the backend (stock wasm kernel functions on TensorInfos, intermediates
@@ -28,13 +34,13 @@ export { wasmKernelTuning } from './tuning';
  */
 
 /** In registration order, which is also replacedWasmKernels' order. */
-const replacements: Replacement[] = [backpropInput, tileKernel, batchMatMulKernel];
+const replacements: Replacement[] = [backpropInput, tileKernel, batchMatMulKernel, identityKernel];
 
 /**
- * Registers Conv2DBackpropFilter for wasm and replaces its Conv2DBackpropInput with the phase
- * decomposition, its Tile with a row-copying one and its transposed BatchMatMul with transpose +
- * plain product (the stock kernels stay as fallbacks: NCHW, non-float and over-padded
- * convolutions, string tiles, untransposed products).
+ * Registers Conv2DBackpropFilter and the fused Adam update for wasm and replaces its Conv2DBackpropInput with the phase
+ * decomposition, its Tile with a row-copying one, its transposed BatchMatMul with transpose +
+ * plain product and its Identity with a shared buffer (the stock kernels stay as fallbacks: NCHW,
+ * non-float and over-padded convolutions, string tiles, untransposed products, string clones).
  * Call after importing '@tensorflow/tfjs-backend-wasm' and before tf.setBackend('wasm'); calling it
  * again is harmless.
  */
@@ -42,6 +48,7 @@ export function registerWasmTrainingKernels(): void {
   const filterKernel = getKernel(Conv2DBackpropFilter, 'wasm');
   // A future tfjs-wasm that ships its own kernel keeps it.
   if (!filterKernel) registerKernel(backpropFilterConfig);
+  if (!getKernel(adamUpdateConfig.kernelName, 'wasm')) registerKernel(adamUpdateConfig);
 
   for (const replacement of replacements) override(replacement);
 }
