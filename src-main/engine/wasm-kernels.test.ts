@@ -8,7 +8,7 @@ import { defaultRunConfig } from '../shared/schema';
 import { Rng } from './rng';
 import { relError } from './rel-error';
 import { Adam } from './adam';
-import { ADAM_UPDATE } from './wasm-kernels';
+import { ACTIVATION_GRAD, ADAM_UPDATE } from './wasm-kernels';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Shape4 = [number, number, number, number];
@@ -262,6 +262,53 @@ describe('wasm training kernels', () => {
     fused.forEach((a, i) => {
       assert.deepEqual(bits(a), bits(ops[i]), `tensor ${i}: the fused kernel differs from the ops on wasm`);
       assert.ok(relError(a, cpu[i]) < 1e-4, `tensor ${i}: relative error ${relError(a, cpu[i])} against cpu`);
+    });
+  });
+
+  it('differentiates ReLU and leaky ReLU in one pass, bit for bit the ops, to second order', async () => {
+    const next = rng(61);
+    const n = 2 * 5 * 5 * 7;
+    // Zeros and both signs: the mask's edge; ±0 gradients keep their sign as the ops give it.
+    const x = randomArray(n, next).map((v, i) => (i % 9 === 0 ? 0 : i % 9 === 1 ? -0 : v));
+    const r = randomArray(n, next).map((v, i) => (i % 11 === 0 ? 0 : v));
+    const s = randomArray(n, next);
+    const shape = [2, 5, 5, 7];
+    const grads = async (backend: string, fused: boolean) => {
+      await tf.setBackend(backend);
+      const saved = tf.getKernel(ACTIVATION_GRAD, 'wasm');
+      if (!fused && saved) tf.unregisterKernel(ACTIVATION_GRAD, 'wasm');
+      try {
+        return tf.tidy(() => {
+          const xt = tf.tensor(x, shape);
+          const st = tf.tensor(s, shape);
+          const out: Float32Array[] = [];
+          for (const act of [(t: tf.Tensor) => tf.leakyRelu(t, 0.2), (t: tf.Tensor) => tf.relu(t)]) {
+            const first = (rt: tf.Tensor) => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(rt, act(a))))(xt);
+            // Second order: the gradient of ⟨s, ∂/∂x Σ r ⊙ act(x)⟩ with respect to r.
+            const second = tf.grad((rt: tf.Tensor) => tf.sum(tf.mul(st, first(rt))))(tf.tensor(r, shape));
+            out.push(Float32Array.from(first(tf.tensor(r, shape)).dataSync()), Float32Array.from(second.dataSync()));
+          }
+          return out;
+        });
+      } finally {
+        if (!fused && saved) tf.registerKernel(saved);
+      }
+    };
+    const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer));
+    const ops = await grads('wasm', false);
+    const fused = await grads('wasm', true);
+    const cpu = await grads('cpu', false);
+    await tf.setBackend('wasm');
+    const xt = tf.tensor(x, shape);
+    const used = await tf.profile(() => tf.grad((a: tf.Tensor) => tf.sum(tf.leakyRelu(a, 0.2)))(xt));
+    xt.dispose();
+    used.result instanceof tf.Tensor && used.result.dispose();
+    assert.ok(used.kernels.some((k) => k.name === ACTIVATION_GRAD), 'the gradient did not use the one-pass kernel');
+    assert.ok(!used.kernels.some((k) => k.name === 'Select'), 'the gradient still selected with a mask');
+    const names = ['leakyRelu dx', 'leakyRelu d²', 'relu dx', 'relu d²'];
+    fused.forEach((a, i) => {
+      assert.deepEqual(bits(a), bits(ops[i]), `${names[i]}: the one-pass kernel differs from the ops on wasm`);
+      assert.ok(relError(a, cpu[i]) < 1e-4, `${names[i]}: relative error ${relError(a, cpu[i])} against cpu`);
     });
   });
 

@@ -1,4 +1,5 @@
 import { Conv2DBackpropFilter, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { activationGradConfig, registerActivationGradients } from './activation-grads';
 import { adamUpdateConfig } from './adam-update';
 import { batchMatMulKernel } from './batch-matmul';
 import { backpropFilterConfig } from './conv2d-backprop-filter';
@@ -7,6 +8,7 @@ import { identityKernel } from './identity';
 import type { Replacement } from './shared';
 import { tileKernel } from './tile';
 
+export { ACTIVATION_GRAD } from './activation-grads';
 export { ADAM_UPDATE, type AdamUpdateAttrs } from './adam-update';
 export { clearWasmKernelCaches } from './backprop-input-filters';
 export { wasmKernelTuning } from './tuning';
@@ -22,6 +24,8 @@ export { wasmKernelTuning } from './tuning';
  * - Identity: the engine clones every tensor it saves for a gradient; stock wasm copied each one,
  *   here the clone shares the buffer.
  * - GanStudioAdamUpdate (new): engine/adam.ts's update of one variable in one pass, bit for bit.
+ * - GanStudioActivationGrad (new): ReLU's and leaky ReLU's gradients in one pass instead of three
+ *   kernels and a mask; their gradient configs use it on wasm (activation-grads.ts).
  * Every other kernel stays stock.
  *
  * They are written against the backend (stock wasm kernel functions on TensorInfos, intermediates
@@ -37,7 +41,8 @@ export { wasmKernelTuning } from './tuning';
 const replacements: Replacement[] = [backpropInput, tileKernel, batchMatMulKernel, identityKernel];
 
 /**
- * Registers Conv2DBackpropFilter and the fused Adam update for wasm and replaces its Conv2DBackpropInput with the phase
+ * Registers Conv2DBackpropFilter, the fused Adam update and the one-pass activation gradient for
+ * wasm (pointing ReLU's and leaky ReLU's gradients at it there) and replaces its Conv2DBackpropInput with the phase
  * decomposition, its Tile with a row-copying one, its transposed BatchMatMul with transpose +
  * plain product and its Identity with a shared buffer (the stock kernels stay as fallbacks: NCHW,
  * non-float and over-padded convolutions, string tiles, untransposed products, string clones).
@@ -49,6 +54,8 @@ export function registerWasmTrainingKernels(): void {
   // A future tfjs-wasm that ships its own kernel keeps it.
   if (!filterKernel) registerKernel(backpropFilterConfig);
   if (!getKernel(adamUpdateConfig.kernelName, 'wasm')) registerKernel(adamUpdateConfig);
+  if (!getKernel(activationGradConfig.kernelName, 'wasm')) registerKernel(activationGradConfig);
+  registerActivationGradients();
 
   for (const replacement of replacements) override(replacement);
 }
