@@ -2,7 +2,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { clearWasmKernelCaches, registerWasmTrainingKernels, wasmKernelTuning } from './wasm-kernels';
+import { clearWasmKernelCaches, registerWasmTrainingKernels, replacedWasmKernels, wasmKernelTuning } from './wasm-kernels';
 import { createGan, disposeGan, trainIteration } from './gan';
 import { defaultRunConfig } from '../shared/schema';
 import { Rng } from './rng';
@@ -310,6 +310,61 @@ describe('wasm training kernels', () => {
       assert.deepEqual(bits(a), bits(ops[i]), `${names[i]}: the one-pass kernel differs from the ops on wasm`);
       assert.ok(relError(a, cpu[i]) < 1e-4, `${names[i]}: relative error ${relError(a, cpu[i])} against cpu`);
     });
+  });
+
+  it("broadcasts Mean's and Sum's gradients by tiling, bit for bit the ops", async () => {
+    const next = rng(71);
+    const shape = [3, 4, 5, 6];
+    const x = randomArray(size(shape), next);
+    const cases: { axis: number | number[]; keepDims: boolean }[] = [
+      { axis: [0, 1, 2], keepDims: false },
+      { axis: [0, 1, 2], keepDims: true },
+      { axis: 1, keepDims: false },
+      { axis: [0, 3], keepDims: false },
+      { axis: [0, 1, 2, 3], keepDims: false },
+    ];
+    const grads = async (backend: string, ours: boolean) => {
+      await tf.setBackend(backend);
+      const mine = tf.getKernel('Tile', 'wasm')!;
+      const stockTile = replacedWasmKernels().find((k) => k.kernelName === 'Tile')!;
+      if (!ours) {
+        tf.unregisterKernel('Tile', 'wasm');
+        tf.registerKernel(stockTile);
+      }
+      try {
+        return tf.tidy(() => {
+          const xt = tf.tensor(x, shape);
+          const out: Float32Array[] = [];
+          for (const c of cases) {
+            for (const reduce of [tf.mean, tf.sum]) {
+              // A non-constant dy, so a wrong broadcast shows.
+              const f = (a: tf.Tensor) => tf.sum(tf.sin(reduce(tf.mul(a, a), c.axis, c.keepDims)));
+              out.push(Float32Array.from(tf.grad(f)(xt).dataSync()));
+            }
+          }
+          return out;
+        });
+      } finally {
+        if (!ours) {
+          tf.unregisterKernel('Tile', 'wasm');
+          tf.registerKernel(mine);
+        }
+      }
+    };
+    const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer));
+    const ops = await grads('wasm', false);
+    const tiled = await grads('wasm', true);
+    const cpu = await grads('cpu', true);
+    tiled.forEach((a, i) => {
+      const label = `${i % 2 ? 'sum' : 'mean'} over ${JSON.stringify(cases[i >> 1])}`;
+      assert.deepEqual(bits(a), bits(ops[i]), `${label}: tiled gradient differs from the ops on wasm`);
+      assert.ok(relError(a, cpu[i]) < 1e-4, `${label}: relative error ${relError(a, cpu[i])} against cpu`);
+    });
+    await tf.setBackend('wasm');
+    const xt = tf.tensor(x, shape);
+    const used = await tf.profile(() => tf.grad((a: tf.Tensor) => tf.mean(a, [0, 1, 2]))(xt));
+    xt.dispose();
+    assert.ok(used.kernels.some((k) => k.name === 'Tile') && !used.kernels.some((k) => k.name === 'Multiply'), JSON.stringify(used.kernels.map((k) => k.name)));
   });
 
   it('clones by sharing the buffer, which outlives its source', async () => {

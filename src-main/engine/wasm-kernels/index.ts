@@ -2,6 +2,7 @@ import { Conv2DBackpropFilter, getKernel, registerKernel, unregisterKernel, type
 import { activationGradConfig, registerActivationGradients } from './activation-grads';
 import { adamUpdateConfig } from './adam-update';
 import { batchMatMulKernel } from './batch-matmul';
+import { registerReduceGradients } from './reduce-grads';
 import { backpropFilterConfig } from './conv2d-backprop-filter';
 import { backpropInput } from './conv2d-backprop-input';
 import { identityKernel } from './identity';
@@ -26,6 +27,8 @@ export { wasmKernelTuning } from './tuning';
  * - GanStudioAdamUpdate (new): engine/adam.ts's update of one variable in one pass, bit for bit.
  * - GanStudioActivationGrad (new): ReLU's and leaky ReLU's gradients in one pass instead of three
  *   kernels and a mask; their gradient configs use it on wasm (activation-grads.ts).
+ * - Mean's and Sum's gradients tile dy with the Tile above instead of multiplying by ones
+ *   (reduce-grads.ts).
  * Every other kernel stays stock.
  *
  * They are written against the backend (stock wasm kernel functions on TensorInfos, intermediates
@@ -56,6 +59,7 @@ export function registerWasmTrainingKernels(): void {
   if (!getKernel(adamUpdateConfig.kernelName, 'wasm')) registerKernel(adamUpdateConfig);
   if (!getKernel(activationGradConfig.kernelName, 'wasm')) registerKernel(activationGradConfig);
   registerActivationGradients();
+  registerReduceGradients();
 
   for (const replacement of replacements) override(replacement);
 }
