@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { clearWasmKernelCaches, registerWasmTrainingKernels, replacedWasmKernels, wasmKernelTuning } from './wasm-kernels';
-import { createGan, disposeGan, trainIteration } from './gan';
+import { createGan, disposeGan, modelVariables, trainIteration, type GanState } from './gan';
+import { decodeCheckpoint, encodeCheckpoint, restoreGan, serializeGan } from './checkpoint';
 import { defaultRunConfig } from '../shared/schema';
 import { Rng } from './rng';
 import { relError } from './rel-error';
@@ -445,6 +446,36 @@ describe('wasm training kernels', () => {
         assert.ok(e < 1e-3, `iteration ${i + 1} ${key}: wasm ${actual[i][key]}, cpu ${m[key]}`);
       }
     });
+  });
+
+  it('resumes bit-identically and holds tensors and wasm buffers steady across iterations (reuseFakes)', async () => {
+    await tf.setBackend('wasm');
+    const next = rng(81);
+    const config = defaultRunConfig({ arch: 'dcgan-ref', size: 16, width: 4, latent: 8, batch: 3, ema: 0.9, replay: 0.5, seed: 9 });
+    const real = randomArray(3 * 16 * 16 * 3, next);
+    const batch = () => tf.tensor4d(real, [3, 16, 16, 3]);
+    const weights = (s: GanState) =>
+      [...modelVariables(s.generator), ...modelVariables(s.discriminator), ...modelVariables(s.ema!), ...s.optG.m, ...s.optG.v, ...s.optD.m, ...s.optD.v].map((v) =>
+        Array.from(new Uint32Array(Float32Array.from(v.dataSync() as Float32Array).buffer)),
+      );
+    const straight = createGan(config, { reuseFakes: true });
+    await trainIteration(straight, batch);
+    const tensors = tf.memory().numTensors;
+    const buffers = tf.engine().backend.numDataIds();
+    for (let i = 0; i < 3; i++) await trainIteration(straight, batch);
+    // The rearranged-filter cache keeps one entry per live weight tensor, replaced as weights change.
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.equal(tf.engine().backend.numDataIds(), buffers);
+
+    const first = createGan(config, { reuseFakes: true });
+    for (let i = 0; i < 2; i++) await trainIteration(first, batch);
+    const bytes = encodeCheckpoint(await serializeGan(first));
+    disposeGan(first);
+    const resumed = restoreGan(config, decodeCheckpoint(bytes), { reuseFakes: true });
+    for (let i = 0; i < 2; i++) await trainIteration(resumed, batch);
+    assert.deepEqual(weights(resumed), weights(straight));
+    disposeGan(straight);
+    disposeGan(resumed);
   });
 
   it('leaks neither tensors nor wasm buffers', async () => {
