@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { ADAM_UPDATE, type AdamUpdateAttrs } from './wasm-kernels/adam-update';
+import { wasmKernelTuning } from './wasm-kernels/tuning';
 
 export interface AdamOptions {
   lr: number;
@@ -34,7 +36,11 @@ export class Adam {
     this.v = variables.map((w) => tf.tidy(() => tf.variable(tf.zerosLike(w), false)));
   }
 
-  /** grads[i] belongs to variables[i]. */
+  /**
+   * One update: grads[i] belongs to variables[i]. On a backend with the fused kernel (wasm:
+   * wasm-kernels/adam-update.ts) each variable below wasmKernelTuning.fusedAdamBelow elements is
+   * updated in one pass, with the same float32 result.
+   */
   apply(grads: tf.Tensor[]): void {
     const { lr, beta1, beta2 } = this.options;
     const epsilon = this.options.epsilon ?? 1e-8;
@@ -42,9 +48,20 @@ export class Adam {
     // Bias corrections in float64 on the host, from the step count alone.
     const stepSize = lr / (1 - beta1 ** this.step);
     const sqrtCorrection2 = Math.sqrt(1 - beta2 ** this.step);
+    // One pass per variable where the backend has the fused kernel (wasm), bit for bit these ops;
+    // large variables keep the ops, which the thread pool splits (wasmKernelTuning.fusedAdamBelow).
+    const hasKernel = tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined;
+    const attrs: AdamUpdateAttrs = { beta1, beta2, epsilon, stepSize, sqrtCorrection2 };
     tf.tidy(() => {
       this.variables.forEach((w, i) => {
         const g = grads[i];
+        if (hasKernel && w.size < wasmKernelTuning.fusedAdamBelow) {
+          const [w2, m2, v2] = tf.engine().runKernel(ADAM_UPDATE, { w, g, m: this.m[i], v: this.v[i] }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+          this.m[i].assign(m2);
+          this.v[i].assign(v2);
+          w.assign(w2);
+          return;
+        }
         const m = tf.add(tf.mul(this.m[i], beta1), tf.mul(g, 1 - beta1));
         const v = tf.add(tf.mul(this.v[i], beta2), tf.mul(tf.square(g), 1 - beta2));
         this.m[i].assign(m);

@@ -311,3 +311,24 @@ test('reuseFakes (bench parity with the PyTorch loop) = a D update and a G updat
   disposeGan(fused);
   disposeGan(manual);
 });
+
+test("reuseFakes keeps the D update off the generator's gradient tape (no clones saved for it)", async () => {
+  // Every op recorded on a tape clones the tensors its gradient needs (an Identity kernel each). A D
+  // update recorded inside G's tape would clone its whole forward and backward pass and Adam's
+  // temporaries, and hold them until G's backward pass: far more clones than D and G taped apart.
+  const config = tiny({ k: 1 });
+  const fixedReal = tf.randomUniform([4, 32, 32, 3], -1, 1, 'float32', 11) as tf.Tensor4D;
+  const clones = async (reuseFakes: boolean) => {
+    const state = createGan(config, { reuseFakes });
+    await trainIteration(state, () => fixedReal.clone());
+    const info = await tf.profile(() => trainIteration(state, () => fixedReal.clone()));
+    disposeGan(state);
+    return info.kernels.filter((k) => k.name === 'Identity').length;
+  };
+  const separate = await clones(false);
+  const fused = await clones(true);
+  assert.ok(separate > 0);
+  // Fused saves one generator forward pass, so at most as many clones as D and G apart.
+  assert.ok(fused <= separate, `reuseFakes cloned ${fused} tensors, separate updates ${separate}`);
+  fixedReal.dispose();
+});

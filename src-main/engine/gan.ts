@@ -263,10 +263,33 @@ function generatorUpdate(state: GanState): tf.Scalar {
 }
 
 /**
+ * Runs fn with the enclosing gradient tape paused: its operations are not recorded, so nothing is
+ * saved for a backward pass that will never reach them. Without it, a whole discriminator update
+ * inside the generator's tape (fusedUpdate) was recorded as for a second-order gradient: every
+ * tensor its forward and backward passes and Adam touched was cloned and held until the
+ * generator's backward pass, and that pass walked the longer tape. The tape's x → y filter left
+ * those nodes out of the gradient anyway, so the values are the same. tfjs has no public pause;
+ * this saves and restores the engine's tape state (gradientDepth, activeTape), which a nested
+ * tf.variableGrads inside fn sets up and clears as at top level.
+ */
+function offTape<T>(fn: () => T): T {
+  const engine = tf.engine().state;
+  const depth = engine.gradientDepth;
+  const tape = engine.activeTape;
+  engine.gradientDepth = 0;
+  try {
+    return fn();
+  } finally {
+    engine.gradientDepth = depth;
+    engine.activeTape = tape;
+  }
+}
+
+/**
  * The last discriminator update and the generator update on the same z and one generator forward
  * pass, as the PyTorch reference DCGAN loop does (fake.detach() for D, then D(fake) for G). The D
- * update runs inside the generator's gradient tape; its operations do not lead to the generator
- * loss (D's weights change by assignment), so the tape's x → y filter leaves them out.
+ * update runs inside the generator's gradient tape with the tape paused (offTape): its operations
+ * do not lead to the generator loss (D's weights change by assignment).
  */
 function fusedUpdate(state: GanState, realBatch: RealBatchSource): { dStats: tf.Tensor1D; gLoss: tf.Scalar } {
   const { config, generator, discriminator, rng } = state;
@@ -280,7 +303,7 @@ function fusedUpdate(state: GanState, realBatch: RealBatchSource): { dStats: tf.
     const z = samplePrior(config.prior, count, config.latent, zSeed);
     const { value, grads } = tf.variableGrads(() => {
       const fake = generator.apply(z, { training: true }) as tf.Tensor4D;
-      dStats = discriminatorStep(state, real, fake);
+      dStats = offTape(() => discriminatorStep(state, real, fake));
       const logits = discriminator.apply(augmentIf(state, fake), { training: true }) as tf.Tensor;
       return loss.generator(logits);
     }, gVars);

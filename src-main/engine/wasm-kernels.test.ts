@@ -2,11 +2,14 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { clearWasmKernelCaches, registerWasmTrainingKernels, wasmKernelTuning } from './wasm-kernels';
-import { createGan, disposeGan, trainIteration } from './gan';
+import { clearWasmKernelCaches, registerWasmTrainingKernels, replacedWasmKernels, wasmKernelTuning } from './wasm-kernels';
+import { createGan, disposeGan, modelVariables, trainIteration, type GanState } from './gan';
+import { decodeCheckpoint, encodeCheckpoint, restoreGan, serializeGan } from './checkpoint';
 import { defaultRunConfig } from '../shared/schema';
 import { Rng } from './rng';
 import { relError } from './rel-error';
+import { Adam } from './adam';
+import { ACTIVATION_GRAD, ADAM_UPDATE } from './wasm-kernels';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Shape4 = [number, number, number, number];
@@ -105,11 +108,14 @@ describe('wasm training kernels', () => {
   it('registers its kernels idempotently', () => {
     registerWasmTrainingKernels();
     const first = tf.getKernel('Conv2DBackpropFilter', 'wasm');
-    const replaced = ['Conv2DBackpropInput', 'Tile', 'BatchMatMul'].map((name) => tf.getKernel(name, 'wasm'));
+    const adam = tf.getKernel(ADAM_UPDATE, 'wasm');
+    const replaced = ['Conv2DBackpropInput', 'Tile', 'BatchMatMul', 'Identity'].map((name) => tf.getKernel(name, 'wasm'));
     registerWasmTrainingKernels();
     assert.ok(first);
+    assert.ok(adam);
     assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), first);
-    assert.deepEqual(['Conv2DBackpropInput', 'Tile', 'BatchMatMul'].map((name) => tf.getKernel(name, 'wasm')), replaced);
+    assert.equal(tf.getKernel(ADAM_UPDATE, 'wasm'), adam);
+    assert.deepEqual(['Conv2DBackpropInput', 'Tile', 'BatchMatMul', 'Identity'].map((name) => tf.getKernel(name, 'wasm')), replaced);
   });
 
   it('matches the cpu backend on DCGAN-shaped layers (4×4, stride 2, same)', async () => {
@@ -225,6 +231,160 @@ describe('wasm training kernels', () => {
     }
   });
 
+  it('updates with Adam in one kernel, bit for bit the ops on wasm and on cpu', async () => {
+    const shapes = [[3, 5], [7], [4, 4, 2, 3], [1]];
+    // Large and tiny gradients and zeros: the sqrt, the epsilon and float32's subnormals all matter.
+    const spread = (a: Float32Array) => a.map((x, i) => (i % 5 === 0 ? 0 : i % 5 === 1 ? x * 1e-20 : i % 5 === 2 ? x * 1e3 : x));
+    const run = async (backend: string, fused: boolean) => {
+      const next = rng(51);
+      await tf.setBackend(backend);
+      const saved = tf.getKernel(ADAM_UPDATE, 'wasm');
+      if (!fused && saved) tf.unregisterKernel(ADAM_UPDATE, 'wasm');
+      try {
+        const vars = shapes.map((s) => tf.variable(tf.tensor(randomArray(size(s), next), s)));
+        const adam = new Adam(vars, { lr: 2e-4, beta1: 0.5, beta2: 0.999 });
+        for (let step = 0; step < 4; step++) {
+          const grads = shapes.map((s) => tf.tensor(spread(randomArray(size(s), next)), s));
+          adam.apply(grads);
+          tf.dispose(grads);
+        }
+        const out = [...vars, ...adam.m, ...adam.v].map((t) => Float32Array.from(t.dataSync() as Float32Array));
+        adam.dispose();
+        tf.dispose(vars);
+        return out;
+      } finally {
+        if (!fused && saved) tf.registerKernel(saved);
+      }
+    };
+    const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer));
+    const ops = await run('wasm', false);
+    const fused = await run('wasm', true);
+    const cpu = await run('cpu', false);
+    fused.forEach((a, i) => {
+      assert.deepEqual(bits(a), bits(ops[i]), `tensor ${i}: the fused kernel differs from the ops on wasm`);
+      assert.ok(relError(a, cpu[i]) < 1e-4, `tensor ${i}: relative error ${relError(a, cpu[i])} against cpu`);
+    });
+  });
+
+  it('differentiates ReLU and leaky ReLU in one pass, bit for bit the ops, to second order', async () => {
+    const next = rng(61);
+    const n = 2 * 5 * 5 * 7;
+    // Zeros and both signs: the mask's edge; ±0 gradients keep their sign as the ops give it.
+    const x = randomArray(n, next).map((v, i) => (i % 9 === 0 ? 0 : i % 9 === 1 ? -0 : v));
+    const r = randomArray(n, next).map((v, i) => (i % 11 === 0 ? 0 : v));
+    const s = randomArray(n, next);
+    const shape = [2, 5, 5, 7];
+    const grads = async (backend: string, fused: boolean) => {
+      await tf.setBackend(backend);
+      const saved = tf.getKernel(ACTIVATION_GRAD, 'wasm');
+      if (!fused && saved) tf.unregisterKernel(ACTIVATION_GRAD, 'wasm');
+      try {
+        return tf.tidy(() => {
+          const xt = tf.tensor(x, shape);
+          const st = tf.tensor(s, shape);
+          const out: Float32Array[] = [];
+          for (const act of [(t: tf.Tensor) => tf.leakyRelu(t, 0.2), (t: tf.Tensor) => tf.relu(t)]) {
+            const first = (rt: tf.Tensor) => tf.grad((a: tf.Tensor) => tf.sum(tf.mul(rt, act(a))))(xt);
+            // Second order: the gradient of ⟨s, ∂/∂x Σ r ⊙ act(x)⟩ with respect to r.
+            const second = tf.grad((rt: tf.Tensor) => tf.sum(tf.mul(st, first(rt))))(tf.tensor(r, shape));
+            out.push(Float32Array.from(first(tf.tensor(r, shape)).dataSync()), Float32Array.from(second.dataSync()));
+          }
+          return out;
+        });
+      } finally {
+        if (!fused && saved) tf.registerKernel(saved);
+      }
+    };
+    const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer));
+    const ops = await grads('wasm', false);
+    const fused = await grads('wasm', true);
+    const cpu = await grads('cpu', false);
+    await tf.setBackend('wasm');
+    const xt = tf.tensor(x, shape);
+    const used = await tf.profile(() => tf.grad((a: tf.Tensor) => tf.sum(tf.leakyRelu(a, 0.2)))(xt));
+    xt.dispose();
+    used.result instanceof tf.Tensor && used.result.dispose();
+    assert.ok(used.kernels.some((k) => k.name === ACTIVATION_GRAD), 'the gradient did not use the one-pass kernel');
+    assert.ok(!used.kernels.some((k) => k.name === 'Select'), 'the gradient still selected with a mask');
+    const names = ['leakyRelu dx', 'leakyRelu d²', 'relu dx', 'relu d²'];
+    fused.forEach((a, i) => {
+      assert.deepEqual(bits(a), bits(ops[i]), `${names[i]}: the one-pass kernel differs from the ops on wasm`);
+      assert.ok(relError(a, cpu[i]) < 1e-4, `${names[i]}: relative error ${relError(a, cpu[i])} against cpu`);
+    });
+  });
+
+  it("broadcasts Mean's and Sum's gradients by tiling, bit for bit the ops", async () => {
+    const next = rng(71);
+    const shape = [3, 4, 5, 6];
+    const x = randomArray(size(shape), next);
+    const cases: { axis: number | number[]; keepDims: boolean }[] = [
+      { axis: [0, 1, 2], keepDims: false },
+      { axis: [0, 1, 2], keepDims: true },
+      { axis: 1, keepDims: false },
+      { axis: [0, 3], keepDims: false },
+      { axis: [0, 1, 2, 3], keepDims: false },
+    ];
+    const grads = async (backend: string, ours: boolean) => {
+      await tf.setBackend(backend);
+      const mine = tf.getKernel('Tile', 'wasm')!;
+      const stockTile = replacedWasmKernels().find((k) => k.kernelName === 'Tile')!;
+      if (!ours) {
+        tf.unregisterKernel('Tile', 'wasm');
+        tf.registerKernel(stockTile);
+      }
+      try {
+        return tf.tidy(() => {
+          const xt = tf.tensor(x, shape);
+          const out: Float32Array[] = [];
+          for (const c of cases) {
+            for (const reduce of [tf.mean, tf.sum]) {
+              // A non-constant dy, so a wrong broadcast shows.
+              const f = (a: tf.Tensor) => tf.sum(tf.sin(reduce(tf.mul(a, a), c.axis, c.keepDims)));
+              out.push(Float32Array.from(tf.grad(f)(xt).dataSync()));
+            }
+          }
+          return out;
+        });
+      } finally {
+        if (!ours) {
+          tf.unregisterKernel('Tile', 'wasm');
+          tf.registerKernel(mine);
+        }
+      }
+    };
+    const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer));
+    const ops = await grads('wasm', false);
+    const tiled = await grads('wasm', true);
+    const cpu = await grads('cpu', true);
+    tiled.forEach((a, i) => {
+      const label = `${i % 2 ? 'sum' : 'mean'} over ${JSON.stringify(cases[i >> 1])}`;
+      assert.deepEqual(bits(a), bits(ops[i]), `${label}: tiled gradient differs from the ops on wasm`);
+      assert.ok(relError(a, cpu[i]) < 1e-4, `${label}: relative error ${relError(a, cpu[i])} against cpu`);
+    });
+    await tf.setBackend('wasm');
+    const xt = tf.tensor(x, shape);
+    const used = await tf.profile(() => tf.grad((a: tf.Tensor) => tf.mean(a, [0, 1, 2]))(xt));
+    xt.dispose();
+    assert.ok(used.kernels.some((k) => k.name === 'Tile') && !used.kernels.some((k) => k.name === 'Multiply'), JSON.stringify(used.kernels.map((k) => k.name)));
+  });
+
+  it('clones by sharing the buffer, which outlives its source', async () => {
+    await tf.setBackend('wasm');
+    const buffers = tf.engine().backend.numDataIds();
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const y = tf.clone(x);
+    assert.equal(tf.engine().backend.numDataIds(), buffers + 1);
+    x.dispose();
+    assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4]);
+    y.dispose();
+    assert.equal(tf.engine().backend.numDataIds(), buffers);
+    const s = tf.tensor(['a', 'b']);
+    const sc = tf.clone(s);
+    s.dispose();
+    assert.deepEqual(sc.dataSync(), ['a', 'b']);
+    sc.dispose();
+  });
+
   it('never reuses rearranged filters after their weights change', async () => {
     const next = rng(21);
     const dyShape: Shape4 = [2, 4, 4, 40];
@@ -286,6 +446,36 @@ describe('wasm training kernels', () => {
         assert.ok(e < 1e-3, `iteration ${i + 1} ${key}: wasm ${actual[i][key]}, cpu ${m[key]}`);
       }
     });
+  });
+
+  it('resumes bit-identically and holds tensors and wasm buffers steady across iterations (reuseFakes)', async () => {
+    await tf.setBackend('wasm');
+    const next = rng(81);
+    const config = defaultRunConfig({ arch: 'dcgan-ref', size: 16, width: 4, latent: 8, batch: 3, ema: 0.9, replay: 0.5, seed: 9 });
+    const real = randomArray(3 * 16 * 16 * 3, next);
+    const batch = () => tf.tensor4d(real, [3, 16, 16, 3]);
+    const weights = (s: GanState) =>
+      [...modelVariables(s.generator), ...modelVariables(s.discriminator), ...modelVariables(s.ema!), ...s.optG.m, ...s.optG.v, ...s.optD.m, ...s.optD.v].map((v) =>
+        Array.from(new Uint32Array(Float32Array.from(v.dataSync() as Float32Array).buffer)),
+      );
+    const straight = createGan(config, { reuseFakes: true });
+    await trainIteration(straight, batch);
+    const tensors = tf.memory().numTensors;
+    const buffers = tf.engine().backend.numDataIds();
+    for (let i = 0; i < 3; i++) await trainIteration(straight, batch);
+    // The rearranged-filter cache keeps one entry per live weight tensor, replaced as weights change.
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.equal(tf.engine().backend.numDataIds(), buffers);
+
+    const first = createGan(config, { reuseFakes: true });
+    for (let i = 0; i < 2; i++) await trainIteration(first, batch);
+    const bytes = encodeCheckpoint(await serializeGan(first));
+    disposeGan(first);
+    const resumed = restoreGan(config, decodeCheckpoint(bytes), { reuseFakes: true });
+    for (let i = 0; i < 2; i++) await trainIteration(resumed, batch);
+    assert.deepEqual(weights(resumed), weights(straight));
+    disposeGan(straight);
+    disposeGan(resumed);
   });
 
   it('leaks neither tensors nor wasm buffers', async () => {

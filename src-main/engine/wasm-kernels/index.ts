@@ -1,10 +1,16 @@
 import { Conv2DBackpropFilter, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { activationGradConfig, registerActivationGradients } from './activation-grads';
+import { adamUpdateConfig } from './adam-update';
 import { batchMatMulKernel } from './batch-matmul';
+import { registerReduceGradients } from './reduce-grads';
 import { backpropFilterConfig } from './conv2d-backprop-filter';
 import { backpropInput } from './conv2d-backprop-input';
+import { identityKernel } from './identity';
 import type { Replacement } from './shared';
 import { tileKernel } from './tile';
 
+export { ACTIVATION_GRAD } from './activation-grads';
+export { ADAM_UPDATE, type AdamUpdateAttrs } from './adam-update';
 export { clearWasmKernelCaches } from './backprop-input-filters';
 export { wasmKernelTuning } from './tuning';
 
@@ -16,6 +22,13 @@ export { wasmKernelTuning } from './tuning';
  *   Conv2D (XNNPACK) reaches 20-30; every generator layer and every conv's backward pass uses it.
  * - Tile and transposed BatchMatMul: stock versions that a DCGAN step hits (batch norm's and dense
  *   layers' gradients) and that cost more than the convolutions next to them.
+ * - Identity: the engine clones every tensor it saves for a gradient; stock wasm copied each one,
+ *   here the clone shares the buffer.
+ * - GanStudioAdamUpdate (new): engine/adam.ts's update of one variable in one pass, bit for bit.
+ * - GanStudioActivationGrad (new): ReLU's and leaky ReLU's gradients in one pass instead of three
+ *   kernels and a mask; their gradient configs use it on wasm (activation-grads.ts).
+ * - Mean's and Sum's gradients tile dy with the Tile above instead of multiplying by ones
+ *   (reduce-grads.ts).
  * Every other kernel stays stock.
  *
  * They are written against the backend (stock wasm kernel functions on TensorInfos, intermediates
@@ -28,13 +41,14 @@ export { wasmKernelTuning } from './tuning';
  */
 
 /** In registration order, which is also replacedWasmKernels' order. */
-const replacements: Replacement[] = [backpropInput, tileKernel, batchMatMulKernel];
+const replacements: Replacement[] = [backpropInput, tileKernel, batchMatMulKernel, identityKernel];
 
 /**
- * Registers Conv2DBackpropFilter for wasm and replaces its Conv2DBackpropInput with the phase
- * decomposition, its Tile with a row-copying one and its transposed BatchMatMul with transpose +
- * plain product (the stock kernels stay as fallbacks: NCHW, non-float and over-padded
- * convolutions, string tiles, untransposed products).
+ * Registers Conv2DBackpropFilter, the fused Adam update and the one-pass activation gradient for
+ * wasm (pointing ReLU's and leaky ReLU's gradients at it there) and replaces its Conv2DBackpropInput with the phase
+ * decomposition, its Tile with a row-copying one, its transposed BatchMatMul with transpose +
+ * plain product and its Identity with a shared buffer (the stock kernels stay as fallbacks: NCHW,
+ * non-float and over-padded convolutions, string tiles, untransposed products, string clones).
  * Call after importing '@tensorflow/tfjs-backend-wasm' and before tf.setBackend('wasm'); calling it
  * again is harmless.
  */
@@ -42,6 +56,10 @@ export function registerWasmTrainingKernels(): void {
   const filterKernel = getKernel(Conv2DBackpropFilter, 'wasm');
   // A future tfjs-wasm that ships its own kernel keeps it.
   if (!filterKernel) registerKernel(backpropFilterConfig);
+  if (!getKernel(adamUpdateConfig.kernelName, 'wasm')) registerKernel(adamUpdateConfig);
+  if (!getKernel(activationGradConfig.kernelName, 'wasm')) registerKernel(activationGradConfig);
+  registerActivationGradients();
+  registerReduceGradients();
 
   for (const replacement of replacements) override(replacement);
 }
