@@ -71,6 +71,19 @@ export interface ScoringSets {
 }
 
 /**
+ * Why a run's images cannot be scored (the scores compare with at least 2 real images), as one line, or null when
+ * they can: fewer than 2 images, or (2 images at share 0.5) one held out and one left to train on, with scoringSets
+ * falling back to the single training image.
+ */
+export function unscoredReason(count: number, split: HeldOutSplit): string | null {
+  if (count < 2) return `quality scores need at least 2 training images, the dataset has ${count}`;
+  if (split.heldOut.length < 2 && split.train.length < 2) {
+    return `quality scores need at least 2 images to compare with: of ${count} images ${split.heldOut.length} is held out and ${split.train.length} trained on (a held-out share of 0 scores against all ${count})`;
+  }
+  return null;
+}
+
+/**
  * The real sides of a run's scores (quality scores, D's landscape, the check of D's ranking), from its images
  * and split: what every one of them compares with, chosen by one rule.
  */

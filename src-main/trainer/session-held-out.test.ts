@@ -109,3 +109,14 @@ test('a run holds out its share by a fixed seed, records it, keeps it on resume 
   const line = JSON.parse((await readFile(join(runDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').at(-1)!);
   assert.deepEqual(Object.keys(line.landscape).sort(), ['bins', 'fake', 'flatness', 'interp', 'noise', 'real', 'realFrom', 'value']);
 });
+
+test('two images at share 0.5 (one held out, one trained on) finish unscored, with a line that says why', async () => {
+  const set: ImageSet = { size: SIZE, count: 2, pixels: new Uint8Array(2 * STRIDE).fill(128, 0, STRIDE) };
+  const config = tinyRunConfig({ heldOut: 0.5, steps: 2, evalEvery: 2, evalSamples: 8, seed: 3 });
+  const runDir = join(root, 'two');
+  const logs: string[] = [];
+  const result = await runTraining({ runDir, config, resume: false, cacheDir: '', demoDir: '', images: set, hooks: { onLog: (line) => logs.push(line) } });
+  assert.equal(result.step, 2);
+  assert.deepEqual((await readMetricsFile(runDir)).evals, []);
+  assert.ok(logs.some((line) => /of 2 images 1 is held out and 1 trained on .*not scored/.test(line)), logs.join('\n'));
+});

@@ -16,7 +16,7 @@ import { DivergenceWatch, RESUME_HINT, type DivergenceLimits } from '../engine/d
 import { HealthMonitor, setDiversity, type HealthUpdate } from '../engine/health';
 import type { EvalMetrics, RunConfig, StepMetrics } from '../shared/contract';
 import { evalDue, evalReferenceSeed, QualityEvaluator } from '../engine/quality-eval';
-import { drawTrainingIndices, HELD_OUT_SEED, scoringSets, splitHeldOut } from '../engine/held-out';
+import { drawTrainingIndices, HELD_OUT_SEED, scoringSets, splitHeldOut, unscoredReason } from '../engine/held-out';
 import { landscapeProbe, landscapeSeed, measureLandscape, type LandscapeProbe } from '../engine/landscape';
 import { samplePrior } from '../engine/prior';
 import { applyResumeChanges, describeErrors, validateRunConfig, type RunCompute } from '../shared/schema';
@@ -294,8 +294,9 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   let evaluator: QualityEvaluator | null = null;
   let landscape: LandscapeProbe | null = null;
   let against: 'held-out' | 'training' = 'training';
-  if (config.evalEvery > 0 && images.count < 2) {
-    hooks.onLog?.('quality scores need at least 2 training images: this run is not scored');
+  const unscored = unscoredReason(images.count, split);
+  if (config.evalEvery > 0 && unscored) {
+    hooks.onLog?.(`${unscored}: this run is not scored`);
   } else if (config.evalEvery > 0) {
     const sets = scoringSets(images, split, config.evalSamples, evalReferenceSeed(config.seed));
     against = sets.against;
