@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -76,4 +76,12 @@ test('experiment refuses a bad --vary in one line naming the flag', async () => 
   const result = await cli(['experiment', '--data', data, '--vary', 'k=1,0', ...tiny]);
   assert.equal(result.code, 2);
   assert.equal(result.stderr.trim(), 'gan-studio: --vary k: k (D steps per G step) must be at least 1, got 0');
+});
+
+test('experiment refuses an --out it cannot write in one line naming the flag', async () => {
+  const file = join(root, 'a-file');
+  await writeFile(file, 'not a folder');
+  const result = await cli(['experiment', '--data', data, '--vary', 'k=1,2', '--seeds', '1', '--steps', '1', '--out', join(file, 'experiments'), ...tiny]);
+  assert.equal(result.code, 2, result.stderr);
+  assert.equal(result.stderr.trim(), `gan-studio: --out ${join(file, 'experiments')}: cannot write the experiment there (a file is in the way); choose a folder you can write to`);
 });

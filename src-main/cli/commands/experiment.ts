@@ -73,6 +73,12 @@ export function registerExperiment(program: Command): void {
           if (file.images !== asked) process.stderr.write(`note: ${asked.toLocaleString('en-US')} images per run rounded to ${file.images.toLocaleString('en-US')}, a whole number of steps of every variant\n`);
         } catch (error) {
           if (error instanceof ExperimentPlanError) throw new UsageError(error.message);
+          const code = (error as NodeJS.ErrnoException).code;
+          // A full disk is run-cli's line; any other file-system refusal is the folder's: name it.
+          if (typeof code === 'string' && code !== 'ENOSPC') {
+            const why = code === 'ENOTDIR' || code === 'EEXIST' ? 'a file is in the way' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'not writable' : code;
+            throw new UsageError(`${o.out ? '--out' : 'the experiments folder'} ${root}: cannot write the experiment there (${why}); choose a folder you can write to`);
+          }
           throw error;
         }
       }
