@@ -69,13 +69,18 @@ test('an experiment through the host: start, progress events until done, get() h
 });
 
 test('bad experiment requests are refused in one line, before anything is written', async () => {
-  const before = await readdir(paths.experiments);
+  const list = () => readdir(paths.experiments).catch(() => [] as string[]);
+  const before = await list();
   await assert.rejects(dispatch(host, 'experiments.start', { config: config(), vary: [{ option: 'k', values: [1, 0] }], seeds: 2, images: 16 }), /^Error: vary: k: /);
   await assert.rejects(dispatch(host, 'experiments.start', { config: config(), vary: [{ option: 'nope', values: [1, 2] }], seeds: 2, images: 16 }), /vary: nope: not a run option/);
   await assert.rejects(dispatch(host, 'experiments.start', { config: config(), preset: 'k', seeds: 11, images: 16 }), /seeds must be a whole number from 1 to 10/);
+  await assert.rejects(dispatch(host, 'experiments.start', { config: config(), preset: 'k', vary: [{ option: 'loss', values: ['mm', 'ns'] }, { option: 'prior', values: ['normal', 'uniform'] }], seeds: 1, images: 8 }), /^Error: vary: an experiment varies at most two options/);
+  const missing = join(root, 'not-there');
+  await assert.rejects(dispatch(host, 'experiments.start', { config: { ...config(), data: { ...config().data, folders: [missing] } }, preset: 'k', seeds: 1, images: 8 }), { message: `data.folders: folder not found: ${missing}` });
+  await assert.rejects(dispatch(host, 'experiments.start', { config: { ...config(), data: { ...config().data, folders: [] } }, preset: 'k', seeds: 1, images: 8 }), { message: 'config: the run has no dataset folder: choose one, or the demo set' });
   await assert.rejects(dispatch(host, 'experiments.get', { id: '../x' }), /not a valid experiment id/);
   await assert.rejects(dispatch(host, 'experiments.get', { id: 'exp-none' }), /no experiment exp-none/);
-  assert.deepEqual(await readdir(paths.experiments), before);
+  assert.deepEqual(await list(), before);
 });
 
 test('cancel keeps the runs done so far and leaves the experiment resumable; resume finishes it', async () => {

@@ -3,10 +3,12 @@
  * event. An experiment's runs train in a pool of trainer processes of their own (host/experiment-runner.ts);
  * the host's one trainer stays for single runs, which behave as before.
  */
+import { stat } from 'node:fs/promises';
 import { typedPath } from '../disk/inside';
 import { listExperiments, readExperiment, writeExperiment, type ExperimentFile } from '../disk/experiment-folder';
 import { ExperimentPlanError } from '../shared/experiment-plan';
 import type { ExperimentSummary } from '../shared/experiment';
+import { describeErrors, validateRunConfig } from '../shared/schema';
 import { HostError, type HostHandlers } from './dispatch';
 import type { HostEventBus } from './events';
 import { createExperiment, ExperimentRunner, type ExperimentRunnerDeps } from './experiment-runner';
@@ -70,12 +72,21 @@ export function createExperimentService(deps: ExperimentRunnerDeps, events: Host
       'experiments.start': async ({ config: asked, preset, vary, seeds, images, name }) => {
         requireIdle();
         const base = { ...asked, data: { ...asked.data, folders: asked.data.folders.map((folder) => typedPath(folder, 'data.folders', { home })) } };
+        // The base run's own faults (no dataset, a folder that is not there) are the config's, said once up
+        // front: otherwise every variant would name them, or every run would fail on them in turn.
+        const checked = validateRunConfig(base);
+        if (!checked.ok) throw new HostError(`config: ${describeErrors(checked.errors)}`);
+        if (!base.data.demo) {
+          for (const folder of base.data.folders) {
+            if (!(await stat(folder).then((s) => s.isDirectory(), () => false))) throw new HostError(`data.folders: folder not found: ${folder}`);
+          }
+        }
         let file: ExperimentFile;
         creating = true;
         try {
           file = await createExperiment(deps, { base, preset, vary, seeds, images, name });
         } catch (error) {
-          if (error instanceof ExperimentPlanError) throw new HostError(error.message.replace(/^--vary /, 'vary: '));
+          if (error instanceof ExperimentPlanError) throw new HostError(error.message.replace(/^--vary:? /, 'vary: '));
           throw error;
         } finally {
           creating = false;
