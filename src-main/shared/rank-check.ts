@@ -22,7 +22,7 @@ export function describeRankCheck(check: RankCheck): string {
   const { ranked, random } = check;
   const real = `${check.real.toLocaleString('en-US')} ${check.against === 'held-out' ? 'held-out' : 'training'} image${check.real === 1 ? '' : 's'}`;
   const verdict = VERDICT_TEXT[check.verdict];
-  const few = check.n < RANK_CHECK_FEW ? ` (only ${check.n} images each: noisy)` : '';
+  const few = check.n < RANK_CHECK_FEW ? ` (only ${check.n} image${check.n === 1 ? '' : 's'} each: noisy)` : '';
   return (
     `D's top ${check.n.toLocaleString('en-US')} of ${check.drawn.toLocaleString('en-US')}: SWD ×10³ ${ranked.swd.toFixed(1)} vs random ${random.swd.toFixed(1)}, ` +
     `NDB/K ${ranked.ndbK.toFixed(2)} vs ${random.ndbK.toFixed(2)} (lower is better; against ${real} at ${ranked.size} px) — ${verdict}${few}`

@@ -104,3 +104,26 @@ test("a run's report: its numbers are the scores of the images generate writes r
   assert.match(line, /against 4 held-out images at 32 px\) — (D's ranking (helps|does not help) here|the two scores disagree: D's ranking neither clearly helps nor hurts here) \(only 5 images each: noisy\)$/);
   await assert.rejects(measureRanking({ runDir, n: 1001, seed: 7, cacheDir: '', images }), /n must be a whole number from 1 to 1000/);
 });
+
+test("a 2-image run holding one out cannot measure D's ranking: one line that says why, not the scores' own error", async () => {
+  const runDir = join(root, 'two');
+  const images = tinyImageSet();
+  const two = { size: images.size, count: 2, pixels: images.pixels.slice(0, 2 * images.size * images.size * 3) };
+  const config = defaultRunConfig({
+    size: 32, width: 4, latent: 8, ema: 0, seed: 3, heldOut: 0.5, evalSamples: 8,
+    data: { folders: ['/nowhere'], settings: { size: 32, mode: 'crop', background: '#ffffff' } },
+  });
+  await writeRunConfig(runDir, config);
+  const state = createGan(config);
+  await writeCheckpoint(runDir, await serializeGan(state));
+  disposeGan(state);
+  await assert.rejects(measureRanking({ runDir, n: 1, seed: 7, cacheDir: '', images: two }), {
+    message: "D's ranking cannot be measured: quality scores need at least 2 images to compare with: of 2 images 1 is held out and 1 trained on (a held-out share of 0 scores against all 2)",
+  });
+});
+
+test('the report says "1 image", not "1 images"', () => {
+  const scores = { swd: 1, ndbK: 0.5, size: 16, counts: { real: 2, fake: 1 } } as unknown as import('../shared/contract').RankCheck['ranked'];
+  const line = describeRankCheck({ n: 1, drawn: 4, seed: 1, step: 0, ranked: scores, random: scores, against: 'held-out', real: 2, verdict: 'does-not-help' });
+  assert.match(line, /\(only 1 image each: noisy\)$/);
+});
