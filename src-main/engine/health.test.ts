@@ -68,7 +68,9 @@ test('"D has won" stays quiet on a healthy trace, a short bad patch, too few ste
 
 test('overfitting of D fires when r_t stays above 0.9, and turns adaptive augmentation on', () => {
   const overfit = trace(500, (step) => (step > 400 ? { rt: 0.96 } : {}));
-  const found = detectOverfitting(overfit, config());
+  // Adaptive augmentation is on by default: the detector is for runs that turned it off.
+  const off = { ada: 0 };
+  const found = detectOverfitting(overfit, config(off));
   assert.ok(found);
   assert.equal(found.kind, 'd-overfit');
   assert.match(found.message, /called 98% of them real \(r_t 0\.96, above 0\.9\)/);
@@ -76,18 +78,18 @@ test('overfitting of D fires when r_t stays above 0.9, and turns adaptive augmen
   assert.equal(found.remedy.resumable, true);
   assert.equal(found.remedy.label, 'Resume with Adaptive augmentation 0 → 0.6');
   // Augmentations listed already: ADA steers them, with the small-set operations that are missing added.
-  assert.deepEqual(detectOverfitting(overfit, config({ augment: ['flip'] }))?.remedy.changes, { ada: 0.6, augment: ['flip', 'translation', 'cutout', 'color'] });
-  assert.deepEqual(detectOverfitting(overfit, config({ augment: ['translation', 'cutout', 'color'] }))?.remedy.changes, { ada: 0.6 });
+  assert.deepEqual(detectOverfitting(overfit, config({ ...off, augment: ['flip'] }))?.remedy.changes, { ada: 0.6, augment: ['flip', 'translation', 'cutout', 'color'] });
+  assert.deepEqual(detectOverfitting(overfit, config({ ...off, augment: ['translation', 'cutout', 'color'] }))?.remedy.changes, { ada: 0.6 });
   // It applies to hinge too: r_t reads only the sign of D's raw output.
-  assert.ok(detectOverfitting(overfit, config({ loss: 'hinge' })));
+  assert.ok(detectOverfitting(overfit, config({ ...off, loss: 'hinge' })));
   // With adaptive augmentation on, r_t is steered by it: no finding.
   assert.equal(detectOverfitting(overfit, config({ ada: 0.6 })), null);
 });
 
 test('overfitting of D stays quiet on a healthy trace and on runs logged before r_t existed', () => {
-  assert.equal(detectOverfitting(trace(500), config()), null);
+  assert.equal(detectOverfitting(trace(500), config({ ada: 0 })), null);
   const old = trace(500, () => ({ rt: 0.99 })).map(({ rt: _, ...rest }) => rest);
-  assert.equal(detectOverfitting(old, config()), null);
+  assert.equal(detectOverfitting(old, config({ ada: 0 })), null);
 });
 
 /** count images of side `size`, each filled by `pixel(image, x, y, channel)`. */

@@ -35,13 +35,13 @@ test('until the speed is measured the length follows passes over the data; the r
   }
 });
 
-test('the recipe follows the dataset size: lite networks for few-shot sets, adaptive augmentation below 2,000 images', async () => {
+test('the recipe follows the dataset size: lite networks for few-shot sets, always-on augmentations below 2,000 images, adaptive augmentation at every size', async () => {
   const { defaultRunConfig, validateRunConfig } = await import('./run');
   const { FEW_SHOT_IMAGES, SMALL_SET_IMAGES } = await import('./presets');
   assert.deepEqual([presetRecipe('balanced', 100).arch, presetRecipe('quality', FEW_SHOT_IMAGES - 1).arch], ['lite', 'lite']);
   assert.deepEqual([presetRecipe('balanced', FEW_SHOT_IMAGES).arch, presetRecipe('quick', 100).arch], ['dcgan', 'dcgan']);
-  assert.equal(presetRecipe('balanced', SMALL_SET_IMAGES - 1).ada, 0.6);
-  assert.equal(presetRecipe('balanced', SMALL_SET_IMAGES).ada, 0);
+  assert.deepEqual([presetRecipe('balanced', SMALL_SET_IMAGES - 1).ada, presetRecipe('balanced', SMALL_SET_IMAGES).ada, presetRecipe('quick', 100_000).ada], [0.6, 0.6, 0.6]);
+  assert.deepEqual([presetRecipe('balanced', SMALL_SET_IMAGES - 1).augment, presetRecipe('balanced', SMALL_SET_IMAGES).augment], [['flip', 'translation', 'color'], ['flip']]);
   const keys = (name: (typeof PRESET_NAMES)[number], n: number) => Object.keys(presetRecipe(name, n)).sort().join();
   for (const n of [40, 100, 600, 1999, 5000, 100_000]) {
     for (const name of PRESET_NAMES) {

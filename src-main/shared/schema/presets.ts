@@ -6,7 +6,7 @@
  * a tiny folder for ever; until then it follows the number of passes over the data. The New run form
  * opens on DEFAULT_PRESET.
  */
-import type { RunOptions } from './run';
+import { RUN_OPTIONS, type RunOptions } from './run';
 import type { ChoiceInfo } from './option';
 
 export const PRESET_CHOICES = {
@@ -60,8 +60,9 @@ const nice = (v: number) => {
 export const FEW_SHOT_IMAGES = 500;
 /**
  * Below this many, D can memorise the set within a preset's length (StyleGAN2-ADA, Karras et al. 2020, saw
- * it at tens of thousands): adaptive augmentation steers D back. It costs little where D does not overfit:
- * p then stays near 0.
+ * it at tens of thousands): the recipes add always-on augmentations (flip, translation, colour) on top of
+ * adaptive augmentation, which every recipe has on (it costs little where D does not overfit: p then stays
+ * near 0).
  */
 export const SMALL_SET_IMAGES = 2000;
 
@@ -78,7 +79,8 @@ export function presetRecipe(name: PresetName, datasetSize: number | null): Part
   const fewShot = n < FEW_SHOT_IMAGES;
   const common = { k: 1, lrD: 2e-4, lrG: 2e-4, spectralNorm: false, r1: 0 };
   // p may reach 1 within a preset's usual length: about 10k images seen for a preview, 100k otherwise.
-  const ada = (adaImages: number) => ({ ada: small ? 0.6 : 0, adaImages });
+  // Adaptive augmentation is on in every recipe, as in the run defaults (measured on the quality benchmark, issue 12).
+  const ada = (adaImages: number) => ({ ada: RUN_OPTIONS.ada.default, adaImages });
   if (name === 'quick') {
     return {
       ...common, arch: 'dcgan', size: 32, width: 16, latent: 64, batch: Math.min(16, powerOfTwoAtMost(n)), ema: 0.99, replay: 0,
