@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { augmentBatch } from './augment';
+import { augmentBatch } from '../engine/augment';
 import { imageBatch } from './batches';
 import type { ImageSet } from './types';
 

@@ -7,6 +7,7 @@ import { ganLosses, jsdFromValue, valueEstimate } from './losses';
 import { defaultReplayCapacity } from './memory';
 import { buildDiscriminator, buildDiscriminatorAux, buildGenerator } from './models';
 import type { DiscriminatorAux } from './models-lite';
+import { augmentBatch } from './augment';
 import { samplePrior } from './prior';
 import { r1Penalty } from './r1';
 import { ReplayBuffer } from './replay';
@@ -14,7 +15,7 @@ import { Rng } from './rng';
 import { powerIterateAll } from './spectral-norm';
 
 /**
- * The dataset issue's augmentBatch: differentiable, deterministic per seed; `p` (adaptive augmentation):
+ * augment.ts's augmentBatch: differentiable, deterministic per seed; `p` (adaptive augmentation):
  * the probability that each operation applies to each image, 1 when absent.
  */
 export type Augmenter = (batch: tf.Tensor4D, names: AugmentName[], seed: number, p?: number) => tf.Tensor4D;
@@ -26,7 +27,7 @@ export type RealBatchSource = (n: number, rng: Rng) => tf.Tensor4D;
 export type IterationMetrics = Omit<StepMetrics, 'imgPerSec' | 'time'>;
 
 export interface GanOptions {
-  /** Needed when config.augment is not empty or adaptive augmentation (config.ada) is on. */
+  /** Used when config.augment is not empty or adaptive augmentation (config.ada) is on; DiffAugment's augmentBatch by default. */
   augment?: Augmenter;
   /** Replay buffer capacity in images; by default as many as fit in about 32 MiB (at least 8 batches). */
   replayCapacity?: number;
@@ -93,9 +94,9 @@ export function modelVariables(model: tf.LayersModel): tf.Variable[] {
 
 /** Builds fresh networks and optimisers from the run's seed: the same config gives the same state. */
 export function createGan(config: RunConfig, options: GanOptions = {}): GanState {
-  if (usesAugmentation(config) && !options.augment) {
-    throw new Error('config.augment or config.ada is set but no augment function was given to createGan');
-  }
+  // DiffAugment unless a test injects its own: every caller (train, bench, the estimate, fixtures) gets a GAN
+  // that works with any config, adaptive augmentation being on by default.
+  options = { ...options, augment: options.augment ?? augmentBatch };
   const rng = new Rng(config.seed);
   // The networks' initial weights come from their own streams so that adding a network or an
   // option never changes the training stream's draws.

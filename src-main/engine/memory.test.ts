@@ -13,7 +13,7 @@ import {
   type NetworkShape,
 } from './memory';
 import { buildDiscriminator, buildDiscriminatorAux, buildGenerator, countTrainableParams } from './models';
-import { augmentBatch } from '../data/augment';
+import { augmentBatch } from './augment';
 import { defaultRunConfig } from '../shared/schema';
 
 const GB = 1e9;

@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { SingularValueDecomposition, Matrix } from 'ml-matrix';
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { augmentBatch } from '../data/augment';
+import { augmentBatch } from './augment';
 import { defaultRunConfig, type RunConfig } from '../shared/schema';
 import { ADA_INTERVAL, adaFromJson, initialAda, observeRt } from './ada';
 import { decodeCheckpoint, encodeCheckpoint, restoreGan, serializeGan } from './checkpoint';
@@ -94,9 +94,10 @@ test('augmentBatch with p: 1 is the plain augmentation, 0 the batch itself, in b
   tf.dispose([batch, plain, always, cut, half]);
 });
 
-test('ADA in training: p is logged each step, rises while D calls the reals real, and needs no augment list', async () => {
+test('ADA in training: p is logged each step, rises while D calls the reals real, and needs no augment list nor an injected augment function', async () => {
   // D much faster than G calls every real image real (r_t = 1) within a few steps; target 0.1.
-  const state = createGan(tiny({ ada: 0.1, adaImages: 1000, lrD: 0.01, lrG: 1e-5 }), { augment: augmentBatch });
+  // No { augment } option: createGan brings DiffAugment itself (before, a default config with ADA on threw there).
+  const state = createGan(tiny({ ada: 0.1, adaImages: 1000, lrD: 0.01, lrG: 1e-5 }));
   const ps: number[] = [];
   for (let i = 0; i < 12; i++) ps.push((await trainIteration(state, real16)).augmentP!);
   assert.ok(ps.every((p) => typeof p === 'number' && p >= 0 && p <= 1), ps.join());
@@ -107,8 +108,12 @@ test('ADA in training: p is logged each step, rises while D calls the reals real
   });
   assert.equal(state.ada.p, ps[11]);
   disposeGan(state);
+  // The defaults have it on (ada 0.6): a default config builds and trains as is.
+  const defaults = createGan(tiny());
+  assert.equal(typeof (await trainIteration(defaults, real16)).augmentP, 'number');
+  disposeGan(defaults);
   // Off: no augmentP in the metrics.
-  const plain = createGan(tiny());
+  const plain = createGan(tiny({ ada: 0 }));
   assert.ok(!('augmentP' in (await trainIteration(plain, real16))));
   disposeGan(plain);
 });

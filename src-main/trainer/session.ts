@@ -9,9 +9,8 @@ import {
   toUint8,
   trainIteration,
   NonFiniteLossError,
-  type Augmenter, type GanState, type RealBatchSource } from '../engine/gan';
+  type GanState, type RealBatchSource } from '../engine/gan';
 import { nonFiniteTensors, restoreGan, serializeGan } from '../engine/checkpoint';
-import { usesAugmentation } from '../engine/ada';
 import { DivergenceWatch, RESUME_HINT, type DivergenceLimits } from '../engine/divergence';
 import { HealthMonitor, setDiversity, type HealthUpdate } from '../engine/health';
 import type { EvalMetrics, RunConfig, StepMetrics } from '../shared/contract';
@@ -107,15 +106,12 @@ export function sampleLatents(config: RunConfig): tf.Tensor2D {
 
 interface DataModules {
   imageBatch: (set: ImageSet, indices: ArrayLike<number>) => tf.Tensor4D;
-  augmentBatch?: Augmenter;
 }
 
 // Loaded on first use: the dataset issue's modules are only needed once a run starts.
-async function dataModules(needAugment: boolean): Promise<DataModules> {
+async function dataModules(): Promise<DataModules> {
   const { imageBatch } = await import('../data/batches');
-  if (!needAugment) return { imageBatch };
-  const { augmentBatch } = await import('../data/augment');
-  return { imageBatch, augmentBatch };
+  return { imageBatch };
 }
 
 /**
@@ -267,13 +263,13 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   const split = splitHeldOut(images.count, config.heldOut, splitSeed);
   config.split = { seed: splitSeed, images: images.count, heldOut: split.heldOut.length };
 
-  const modules = await dataModules(usesAugmentation(config));
+  const modules = await dataModules();
   let state: GanState;
   if (restored) {
-    state = restoreGan(config, restored.checkpoint, { augment: modules.augmentBatch });
+    state = restoreGan(config, restored.checkpoint);
     restored = null;
   } else {
-    state = createGan(config, { augment: modules.augmentBatch });
+    state = createGan(config);
   }
   const startStep = state.step;
   // What the run trained on until now, and what it trains on from here (unknown without a report).

@@ -85,8 +85,7 @@ export async function measureSpeed(options: RunOptions, report: Pick<BackendRepo
   const config = timingConfig(options);
   const memory = trainingMemoryError(config, currentMemoryLimit());
   if (memory) throw new Error(memory);
-  const augment = config.augment.length > 0 ? (await import('../data/augment')).augmentBatch : undefined;
-  const state = createGan(config, { augment });
+  const state = createGan(config);
   const real = randomRealBatches(config.batch, config.size);
   try {
     const timing = await timeIterations(state, real.source, { ...ESTIMATE_TIMING, between: yieldToEventLoop, signal: stop });

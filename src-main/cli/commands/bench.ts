@@ -98,7 +98,9 @@ export async function runBench(
     beta2: 0.999,
     replay: 0,
     ema: 0,
+    // The PyTorch reference has no augmentation: time the plain DCGAN iteration.
     augment: [],
+    ada: 0,
     seed: 1,
     // The bench draws random images fixed before timing: no dataset folder is read.
     data: { folders: [], settings: { size: modelSettings.size, mode: 'crop', background: '#ffffff' }, demo: true },

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AugmentName } from '../shared/schema';
-import { Rng } from '../engine/rng';
+import { Rng } from './rng';
 
 /**
  * Differentiable augmentation (DiffAugment, Zhao et al. 2020, "Differentiable Augmentation for
