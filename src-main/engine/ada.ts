@@ -43,7 +43,7 @@ export function usesAugmentation(config: Pick<RunConfig, 'ada' | 'augment'>): bo
 }
 
 /** The operations adaptive augmentation applies with probability p: the run's list, or ADA_DEFAULT_OPS when empty. */
-export function adaOperations(config: Pick<RunConfig, 'augment'>): AugmentName[] {
+export function adaOperations(config: { readonly augment: readonly AugmentName[] }): AugmentName[] {
   return config.augment.length > 0 ? [...config.augment] : [...ADA_DEFAULT_OPS];
 }
 

@@ -58,15 +58,22 @@ test('the layout counts the parameters and layer outputs of the networks as buil
 
 test('the training estimate covers the peak tensor memory of a real iteration, without overshooting by much', async () => {
   await tf.setBackend('cpu');
+  // ada 0 unless the case is about it: adaptive augmentation (on by default) starts at p = 0, where it copies
+  // nothing, while the estimate covers it at any p; the ADA cases measure it at p = 0.5, its worst (before,
+  // one translation was the only augmentation tested and three operations went far above the estimate).
   for (const overrides of [
-    { size: 32, width: 8, batch: 8 },
-    { size: 32, width: 4, batch: 24, ema: 0 },
-    { size: 16, width: 16, batch: 4, augment: ['translation' as const] },
-    { arch: 'lite' as const, size: 32, width: 8, batch: 8 },
-    { arch: 'lite' as const, size: 64, width: 4, batch: 4, ema: 0 },
+    { size: 32, width: 8, batch: 8, ada: 0 },
+    { size: 32, width: 4, batch: 24, ema: 0, ada: 0 },
+    { size: 16, width: 16, batch: 4, augment: ['translation' as const], ada: 0 },
+    { size: 32, width: 8, batch: 8, ada: 0.6 },
+    { size: 32, width: 8, batch: 8, ada: 0, augment: ['translation' as const, 'cutout' as const, 'color' as const] },
+    { size: 32, width: 4, batch: 8, ada: 0.6, augment: ['flip' as const, 'color' as const] },
+    { arch: 'lite' as const, size: 32, width: 8, batch: 8, ada: 0 },
+    { arch: 'lite' as const, size: 64, width: 4, batch: 4, ema: 0, ada: 0 },
   ]) {
     const config = defaultRunConfig({ latent: 16, ...overrides });
     const state = createGan(config, { augment: augmentBatch });
+    if (config.ada > 0) state.ada.p = 0.5;
     const real = (n: number) => tf.randomUniform([n, config.size, config.size, 3], -1, 1) as tf.Tensor4D;
     await trainIteration(state, real);
     await trainIteration(state, real);
@@ -76,7 +83,7 @@ test('the training estimate covers the peak tensor memory of a real iteration, w
     disposeGan(state);
     const { bytes } = estimateTrainingBytes(config);
     assert.ok(bytes >= peakBytes, `estimate ${bytes} is below the measured peak ${peakBytes}`);
-    assert.ok(bytes <= 1.3 * peakBytes, `estimate ${bytes} is far above the measured peak ${peakBytes}`);
+    assert.ok(bytes <= 1.3 * peakBytes, `estimate ${bytes} is far above the measured peak ${peakBytes} for ${JSON.stringify(overrides)}`);
   }
   // The replay buffer (a Float32Array, filled up to its capacity) comes on top.
   const base = defaultRunConfig({ size: 32, batch: 16 });

@@ -12,6 +12,7 @@
  * has factors of its own (PER_ACTIVATION_LITE).
  */
 import { ARCH, type AugmentName, type Architecture, type Prior } from '../shared/schema';
+import { adaOperations } from './ada';
 import { generatorChannels, startSide } from './models';
 import { LITE_FEATURE_SIDE, litePlan } from './models-lite';
 
@@ -188,6 +189,18 @@ export interface MemoryEstimate {
   largestTensor: number;
 }
 
+/**
+ * Peak extra batch-sized tensors each augmentation operation adds to an iteration (real and generated batch,
+ * forward and backward), measured on the cpu backend over sizes 16–64 px with tf.profile's peakBytes against
+ * the same run without augmentation, rounded up. Always-on operations (p = 1); adaptive augmentation at its
+ * worst p, 0.5, where the blend keeps both the augmented and the plain images. memory.test.ts checks the
+ * estimate against real iterations.
+ */
+const AUGMENT_COPIES = {
+  always: { translation: 30, color: 20, flip: 10, cutout: 3 },
+  adaptive: { translation: 38, color: 28, flip: 17, cutout: 11 },
+} satisfies Record<string, Record<AugmentName, number>>;
+
 /** Peak tensor memory of one training iteration (k discriminator updates run one after another). */
 export function estimateTrainingBytes(shape: TrainingShape): MemoryEstimate {
   const layout = networkLayout(shape);
@@ -199,8 +212,9 @@ export function estimateTrainingBytes(shape: TrainingShape): MemoryEstimate {
   if (shape.ema > 0) floats += layout.generatorParams;
   // The replay buffer is a Float32Array of the app (not a tensor), filled up to its capacity.
   if (shape.replay > 0) floats += defaultReplayCapacity(shape) * image;
-  // Augmentation makes a few differentiable copies of the real and the generated batch.
-  if (shape.augment.length > 0 || (shape.ada ?? 0) > 0) floats += 6 * shape.batch * image;
+  // Augmentation keeps differentiable copies of the real and the generated batch, per operation.
+  const adaptive = (shape.ada ?? 0) > 0;
+  for (const op of adaptive ? adaOperations(shape) : shape.augment) floats += AUGMENT_COPIES[adaptive ? 'adaptive' : 'always'][op] * shape.batch * image;
   if ((shape.r1 ?? 0) > 0) floats += PER_ACTIVATION_R1 * shape.batch * layout.discriminatorActivations;
   return {
     bytes: Math.ceil(floats * FLOAT_BYTES),

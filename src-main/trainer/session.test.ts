@@ -55,7 +55,7 @@ test('runTraining writes the run folder; a stopped run resumes to the same weigh
   const meta = await sharp(join(straightDir, 'samples', 'step-000004.png')).metadata();
   assert.equal(meta.width, 8 * 32 + 9 * 2);
   const metrics = await readMetrics(straightDir);
-  assert.deepEqual(Object.keys(metrics[0]).sort(), ['dFake', 'dLoss', 'dReal', 'gLoss', 'imgPerSec', 'jsd', 'rt', 'step', 'time', 'v'].sort());
+  assert.deepEqual(Object.keys(metrics[0]).sort(), ['augmentP', 'dFake', 'dLoss', 'dReal', 'gLoss', 'imgPerSec', 'jsd', 'rt', 'step', 'time', 'v'].sort());
   assert.equal((await readRunConfig(straightDir)).steps, 4);
 
   // Stop after step 1 (the abort lands between iterations), then resume with the same total.
