@@ -266,10 +266,15 @@ test('training with adaptive augmentation, spectral norm and lazy R1 on does not
   disposeGan(state);
 });
 
-test('the memory estimate counts adaptive augmentation like always-on augmentation, and R1 on top', () => {
-  const base = tiny({ size: 32, width: 16, batch: 16 });
+test('the memory estimate counts adaptive augmentation at its worst p, above the same operations always on, and R1 on top', () => {
+  const base = tiny({ size: 32, width: 16, batch: 16, ada: 0 });
   const bytes = (c: RunConfig) => estimateTrainingBytes(c).bytes;
-  assert.equal(bytes({ ...base, ada: 0.6 }), bytes({ ...base, augment: ['flip'] }));
+  const ops = { augment: ['translation', 'cutout', 'color'] as RunConfig['augment'] };
+  // Empty list: adaptive augmentation steers its default operations, the same three.
+  assert.equal(bytes({ ...base, ada: 0.6 }), bytes({ ...base, ...ops, ada: 0.6 }));
+  assert.ok(bytes({ ...base, ada: 0.6 }) > bytes({ ...base, ...ops }));
+  assert.ok(bytes({ ...base, ...ops }) > bytes({ ...base, augment: ['flip'] }));
+  assert.ok(bytes({ ...base, augment: ['flip'] }) > bytes(base));
   // tf.profile on the cpu backend measured R1 (every update) at 1.8-2.0× the plain step's peak.
   const ratio = bytes({ ...base, r1: 1 }) / bytes(base);
   assert.ok(ratio > 1.6 && ratio < 2.2, String(ratio));
