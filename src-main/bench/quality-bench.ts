@@ -27,6 +27,7 @@ import sharp from 'sharp';
 import { createAvatar } from '@dicebear/core';
 import { lorelei } from '@dicebear/collection';
 import { Rng } from '../engine/rng';
+import { flagOf, RUN_OPTIONS } from '../shared/schema';
 
 const root = resolve(import.meta.dirname, '../..');
 const cli = join(root, 'src-main/cli/gan-studio.mjs');
@@ -51,7 +52,8 @@ const { values, positionals } = parseArgs({
 const dir = resolve(values.dir);
 // The product holds out none of the training half (its --held-out share): the benchmark brings its own held-out
 // half, and both arms must train on the same images. Extra flags after `--` may still set it.
-const productFlags = positionals.includes('--held-out') ? positionals : ['--held-out', '0', ...positionals];
+const heldOutFlag = `--${flagOf('heldOut', RUN_OPTIONS.heldOut)}`;
+const productFlags = positionals.includes(heldOutFlag) ? positionals : [heldOutFlag, '0', ...positionals];
 const scoreN = Number(values.n);
 const arms = values.arms.split(',');
 

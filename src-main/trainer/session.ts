@@ -104,16 +104,6 @@ export function sampleLatents(config: RunConfig): tf.Tensor2D {
   return samplePrior(config.prior, sampleCount(config.size), config.latent, (config.seed ^ 0x5bd1e995) >>> 1);
 }
 
-interface DataModules {
-  imageBatch: (set: ImageSet, indices: ArrayLike<number>) => tf.Tensor4D;
-}
-
-// Loaded on first use: the dataset issue's modules are only needed once a run starts.
-async function dataModules(): Promise<DataModules> {
-  const { imageBatch } = await import('../data/batches');
-  return { imageBatch };
-}
-
 /**
  * A run's images as its config.json describes them (its folders or the demo set, prepared at the run's size
  * through the import cache), or `options.images` when given. Throws the import's one-line errors (a folder
@@ -263,7 +253,8 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
   const split = splitHeldOut(images.count, config.heldOut, splitSeed);
   config.split = { seed: splitSeed, images: images.count, heldOut: split.heldOut.length };
 
-  const modules = await dataModules();
+  // Loaded on first use: the dataset issue's module is only needed once a run starts.
+  const { imageBatch } = await import('../data/batches');
   let state: GanState;
   if (restored) {
     state = restoreGan(config, restored.checkpoint);
@@ -282,7 +273,7 @@ async function trainLocked(options: RunTrainingOptions, progress: Progress): Pro
 
   // Training batches draw from the training indices only (all of them, in order, when none are held out).
   const trainIndices = split.train;
-  const realBatch: RealBatchSource = (n, rng) => modules.imageBatch(images, drawTrainingIndices(trainIndices, n, rng));
+  const realBatch: RealBatchSource = (n, rng) => imageBatch(images, drawTrainingIndices(trainIndices, n, rng));
   const fixedZ = sampleLatents(config);
   const totalSteps = config.steps;
   // Quality scores draw from streams of their own (engine/quality-eval.ts), never the training stream.
